@@ -1,0 +1,62 @@
+import type { Address, Chain, Hex } from 'viem'
+
+/** The chains keel knows; the key is used in mandates, task queues and CLI output. */
+export type ChainKey = 'ethereum' | 'arbitrum' | 'base'
+export const chainKeys = ['ethereum', 'arbitrum', 'base'] as const satisfies readonly ChainKey[]
+
+/** Our metadata beside viem's chain definition: one file per chain in `chains/`. */
+export type ChainMeta = {
+  key: ChainKey
+  chain: Chain
+  /** Typical block time, used for status polling and devnet defaults. */
+  blockTimeSec: number
+  /** Blocks after which a receipt is treated as final. */
+  finalityDepth: number
+  /** Env var holding a comma-separated list of RPC URLs for this chain. */
+  rpcEnvVar: string
+  /** Whether transactions on this chain go out as bundles (Ethereum) or to a private/public route. */
+  submission: 'bundle' | 'private' | 'public'
+}
+
+/** Addresses of the protocol contracts keel uses on one chain. */
+export type ChainContracts = {
+  weth: Address
+  usdc: Address
+  uniswapV3Factory: Address
+  nonfungiblePositionManager: Address
+  swapRouter: Address
+  quoterV2: Address
+  /** The WETH/USDC pool keel trades and provides liquidity in. */
+  wethUsdcPool: Address
+  /** Chainlink AggregatorV3-compatible ETH/USD feed (8 decimals). */
+  ethUsdFeed: Address
+}
+
+/** What `keel devnet up` leaves behind for everything else to read. */
+export type DevnetManifest = {
+  version: 1
+  /** Seed and parameters the devnet was started with, so a run can be reproduced. */
+  params: { seed: number; blockTimeSec: number | null; initialEthPriceUsd: number }
+  chains: Record<
+    ChainKey,
+    {
+      chainId: number
+      rpcUrl: string
+      /** Process id of the anvil node (for `devnet down`). */
+      pid: number
+      contracts: ChainContracts
+      /** WETH/USDC pool fee in hundredths of a bip (500 = 0.05 %). */
+      poolFee: number
+      accounts: {
+        deployer: Address
+        treasury: Address
+        /** The market simulator's arbitrageur, separate from the treasury. */
+        arbitrageur: Address
+      }
+      /** Position-manager token ids of the treasury's LP positions. */
+      treasuryLpTokenIds: string[]
+    }
+  >
+  /** Dev keys of the devnet accounts (anvil's public test mnemonic); never used off the devnet. */
+  devKeys: { deployer: Hex; treasury: Hex; arbitrageur: Hex }
+}
