@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'vitest'
+import { InvalidInputError } from '../errors.ts'
+import { type MandateInput, parseMandate, safeParseMandate } from './schema.ts'
+
+const valid: MandateInput = {
+  portfolio: 'treasury-main',
+  chains: { ethereum: { treasury: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' } },
+  delta: { target: 0, band: 5 },
+  hedge: { maxSlippageBps: 50, maxGasCostUsdc: '25', maxHedgeSizeEth: '40.5' },
+}
+
+describe('parseMandate', () => {
+  test('turns money into base units when the mandate is valid', () => {
+    const m = parseMandate(valid)
+    expect(m.hedge.maxGasCostUsdc).toBe(25_000_000n)
+    expect(m.hedge.maxHedgeSizeEth).toBe(40_500_000_000_000_000_000n)
+    expect(m.loop.intervalSec).toBe(60)
+    expect(m.paused).toBe(false)
+  })
+
+  test('names each bad field and its value when several are wrong', () => {
+    const bad = {
+      ...valid,
+      portfolio: 'Bad Id',
+      chains: { ethereum: { treasury: '0x1234' }, solana: { treasury: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' } },
+      delta: { target: 0, band: -1 },
+      hedge: { maxSlippageBps: 50, maxGasCostUsdc: 25, maxHedgeSizeEth: '1.5' },
+    }
+    let caught: unknown
+    try {
+      parseMandate(bad, 'examples/mandate.yaml')
+    } catch (err) {
+      caught = err
+    }
+    expect(caught).toBeInstanceOf(InvalidInputError)
+    const issues = (caught as InvalidInputError).issues
+    const paths = issues.map((i) => i.path).sort()
+    expect(paths).toEqual(['chains.ethereum.treasury', 'chains.solana', 'delta.band', 'hedge.maxGasCostUsdc', 'portfolio'].sort())
+    expect(issues.find((i) => i.path === 'chains.ethereum.treasury')?.message).toContain('"0x1234"')
+    expect(issues.find((i) => i.path === 'hedge.maxGasCostUsdc')?.message).toContain('got 25')
+    expect((caught as InvalidInputError).shortMessage).toBe('Invalid examples/mandate.yaml')
+  })
+
+  test('refuses unknown keys when a field is misspelled', () => {
+    const r = safeParseMandate({ ...valid, hedge: { ...valid.hedge, maxSlipageBps: 10 } })
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.issues.map((i) => i.path).sort()).toEqual(['hedge.maxSlipageBps'])
+  })
+
+  test('refuses more decimals than the token has', () => {
+    const r = safeParseMandate({ ...valid, hedge: { ...valid.hedge, maxGasCostUsdc: '1.0000001' } })
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.issues.map((i) => i.path)).toEqual(['hedge.maxGasCostUsdc'])
+  })
+})

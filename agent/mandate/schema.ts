@@ -1,0 +1,98 @@
+import { parseUnits } from 'viem/utils'
+import { z } from 'zod'
+import { InvalidInputError } from '../errors.ts'
+
+const chainKey = z.enum(['ethereum', 'arbitrum', 'base'])
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte hex address (0x + 40 hex digits)')
+
+/** A money amount written by a human: a decimal string in whole tokens, turned into base units. */
+const tokenAmount = (decimals: number, unit: string) =>
+  z
+    .string({ error: (i) => (i.input === undefined ? 'required' : `expected a decimal string in ${unit} like "12.5", got ${JSON.stringify(i.input)}`) })
+    .regex(/^\d+(\.\d+)?$/, `expected a non-negative decimal string in ${unit} like "12.5"`)
+    .refine((s) => (s.split('.')[1]?.length ?? 0) <= decimals, `at most ${decimals} decimals for ${unit}`)
+    .transform((s) => parseUnits(s, decimals))
+
+const finite = (what: string) => z.number({ error: `expected a number (${what})` }).refine(Number.isFinite, `expected a finite number (${what})`)
+
+/**
+ * The mandate as written (YAML or JSON). Amounts stay strings here so the same object can cross
+ * the Temporal boundary unchanged; `parseMandate` turns it into the typed `Mandate`.
+ */
+export const mandateSchema = z
+  .object({
+    portfolio: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'expected a lowercase id of letters, digits and dashes (2–63 chars)'),
+    chains: z
+      .partialRecord(chainKey, z.object({ treasury: address }).strict())
+      .refine((r) => Object.keys(r).length > 0, 'at least one chain is required'),
+    delta: z
+      .object({
+        underlying: z.literal('ETH').default('ETH'),
+        /** Target portfolio delta in ETH (a risk statistic, so a number). */
+        target: finite('ETH'),
+        /** Half-width of the band around the target, in ETH. */
+        band: finite('ETH').refine((v) => v > 0, 'must be greater than 0'),
+      })
+      .strict(),
+    hedge: z
+      .object({
+        /** Worst acceptable execution vs the pool's mid price, price impact and fee included. */
+        maxSlippageBps: z.number().int('must be an integer number of bps').min(1).max(1000),
+        /** Largest gas cost of one hedge, in USDC. */
+        maxGasCostUsdc: tokenAmount(6, 'USDC'),
+        /** Largest single hedge, in ETH. */
+        maxHedgeSizeEth: tokenAmount(18, 'ETH'),
+        /** Seconds a swap stays valid after its quote, in chain time. */
+        deadlineSec: z.number().int().min(30).max(3600).default(600),
+      })
+      .strict(),
+    loop: z
+      .object({
+        /** Wall-clock seconds between observations when nothing wakes the loop. */
+        intervalSec: z.number().int().min(1).max(86_400).default(60),
+      })
+      .strict()
+      .default({ intervalSec: 60 }),
+    paused: z.boolean().default(false),
+  })
+  .strict()
+
+/** The mandate as written: what crosses Temporal and what operators edit. */
+export type MandateInput = z.input<typeof mandateSchema>
+/** The validated mandate: money in bigint base units. */
+export type Mandate = z.output<typeof mandateSchema>
+
+/** Formats zod issues as `path: message (got value)` so operators see what and where. */
+export function describeIssues(error: z.ZodError, input: unknown): { path: string; message: string }[] {
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.map(String).join('.')
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: path ? `${path}.${key}` : key, message: 'unknown key (misspelled or not supported here)' }))
+    }
+    const got = valueAt(input, issue.path)
+    const shown = got === undefined ? '' : ` (got ${JSON.stringify(got, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))})`
+    return [{ path, message: `${issue.message}${issue.code === 'invalid_type' ? '' : shown}` }]
+  })
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = input
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined
+    cur = (cur as Record<PropertyKey, unknown>)[key]
+  }
+  return cur
+}
+
+/** Validates a mandate; throws `InvalidInputError` naming every bad field. */
+export function parseMandate(input: unknown, source = 'mandate'): Mandate {
+  const result = mandateSchema.safeParse(input)
+  if (!result.success) throw new InvalidInputError({ what: source, issues: describeIssues(result.error, input) })
+  return result.data
+}
+
+/** Non-throwing variant for validators and CLIs. */
+export function safeParseMandate(input: unknown): { ok: true; mandate: Mandate } | { ok: false; issues: { path: string; message: string }[] } {
+  const result = mandateSchema.safeParse(input)
+  return result.success ? { ok: true, mandate: result.data } : { ok: false, issues: describeIssues(result.error, input) }
+}
