@@ -5,7 +5,7 @@ import { type MandateInput, parseMandate, safeParseMandate } from './schema.ts'
 const valid: MandateInput = {
   portfolio: 'treasury-main',
   chains: { ethereum: { treasury: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' } },
-  delta: { target: 0, band: 5 },
+  delta: { targetEth: 0, bandEth: '5' },
   hedge: { maxSlippageBps: 50, maxGasCostUsdc: '25', maxHedgeSizeEth: '40.5' },
 }
 
@@ -14,6 +14,8 @@ describe('parseMandate', () => {
     const m = parseMandate(valid)
     expect(m.hedge.maxGasCostUsdc).toBe(25_000_000n)
     expect(m.hedge.maxHedgeSizeEth).toBe(40_500_000_000_000_000_000n)
+    expect(m.delta.targetEth).toBe(0n)
+    expect(m.delta.bandEth).toBe(5_000_000_000_000_000_000n)
     expect(m.loop.intervalSec).toBe(60)
     expect(m.paused).toBe(false)
   })
@@ -23,7 +25,7 @@ describe('parseMandate', () => {
       ...valid,
       portfolio: 'Bad Id',
       chains: { ethereum: { treasury: '0x1234' }, solana: { treasury: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' } },
-      delta: { target: 0, band: -1 },
+      delta: { targetEth: 0, bandEth: -1 },
       hedge: { maxSlippageBps: 50, maxGasCostUsdc: 25, maxHedgeSizeEth: '1.5' },
     }
     let caught: unknown
@@ -35,7 +37,7 @@ describe('parseMandate', () => {
     expect(caught).toBeInstanceOf(InvalidInputError)
     const issues = (caught as InvalidInputError).issues
     const paths = issues.map((i) => i.path).sort()
-    expect(paths).toEqual(['chains.ethereum.treasury', 'chains.solana', 'delta.band', 'hedge.maxGasCostUsdc', 'portfolio'].sort())
+    expect(paths).toEqual(['chains.ethereum.treasury', 'chains.solana', 'delta.bandEth', 'hedge.maxGasCostUsdc', 'portfolio'].sort())
     expect(issues.find((i) => i.path === 'chains.ethereum.treasury')?.message).toContain('"0x1234"')
     expect(issues.find((i) => i.path === 'hedge.maxGasCostUsdc')?.message).toContain('got 25')
     expect((caught as InvalidInputError).shortMessage).toBe('Invalid examples/mandate.yaml')

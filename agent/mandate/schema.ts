@@ -8,12 +8,24 @@ const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte hex 
 /** A money amount written by a human: a decimal string in whole tokens, turned into base units. */
 const tokenAmount = (decimals: number, unit: string) =>
   z
-    .string({ error: (i) => (i.input === undefined ? 'required' : `expected a decimal string in ${unit} like "12.5", got ${JSON.stringify(i.input)}`) })
+    .string({
+      error: (i) =>
+        i.input === undefined ? 'required' : `expected a decimal string in ${unit} like "12.5", got ${JSON.stringify(i.input)}`,
+    })
     .regex(/^\d+(\.\d+)?$/, `expected a non-negative decimal string in ${unit} like "12.5"`)
     .refine((s) => (s.split('.')[1]?.length ?? 0) <= decimals, `at most ${decimals} decimals for ${unit}`)
     .transform((s) => parseUnits(s, decimals))
 
-const finite = (what: string) => z.number({ error: `expected a number (${what})` }).refine(Number.isFinite, `expected a finite number (${what})`)
+/** A signed ETH quantity; YAML numbers are accepted and read through their decimal text. */
+const ethQuantity = z
+  .union([z.string(), z.number()], { error: 'expected an ETH quantity like 5 or "-2.5"' })
+  .transform((v) => (typeof v === 'number' ? v.toString() : v))
+  .pipe(
+    z
+      .string()
+      .regex(/^-?\d+(\.\d{1,18})?$/, 'expected a decimal ETH quantity with at most 18 decimals')
+      .transform((s) => parseUnits(s, 18)),
+  )
 
 /**
  * The mandate as written (YAML or JSON). Amounts stay strings here so the same object can cross
@@ -28,10 +40,10 @@ export const mandateSchema = z
     delta: z
       .object({
         underlying: z.literal('ETH').default('ETH'),
-        /** Target portfolio delta in ETH (a risk statistic, so a number). */
-        target: finite('ETH'),
+        /** Target portfolio delta in ETH, held as wei so band checks are exact. */
+        targetEth: ethQuantity,
         /** Half-width of the band around the target, in ETH. */
-        band: finite('ETH').refine((v) => v > 0, 'must be greater than 0'),
+        bandEth: ethQuantity.refine((v) => v > 0n, 'must be greater than 0'),
       })
       .strict(),
     hedge: z
@@ -92,7 +104,9 @@ export function parseMandate(input: unknown, source = 'mandate'): Mandate {
 }
 
 /** Non-throwing variant for validators and CLIs. */
-export function safeParseMandate(input: unknown): { ok: true; mandate: Mandate } | { ok: false; issues: { path: string; message: string }[] } {
+export function safeParseMandate(
+  input: unknown,
+): { ok: true; mandate: Mandate } | { ok: false; issues: { path: string; message: string }[] } {
   const result = mandateSchema.safeParse(input)
   return result.success ? { ok: true, mandate: result.data } : { ok: false, issues: describeIssues(result.error, input) }
 }

@@ -1,0 +1,65 @@
+import type { Address } from 'viem'
+import type { ChainKey } from '../../chains/types.ts'
+
+/**
+ * What one observation of one chain saw, at one block. JSON-safe (amounts as decimal strings)
+ * because it crosses the Temporal boundary between the observe activity and the workflow.
+ */
+export type ChainObservation = {
+  chain: ChainKey
+  chainId: number
+  blockNumber: string
+  /** Market time is chain time: every market-related decision reads this, never the wall clock. */
+  blockTimestampSec: string
+  baseFeePerGasWei: string
+  priorityFeePerGasWei: string
+  treasury: Address
+  weth: Address
+  usdc: Address
+  pool: {
+    address: Address
+    token0: Address
+    token1: Address
+    fee: number
+    sqrtPriceX96: string
+    tick: number
+    liquidity: string
+  }
+  balances: { weth: string; usdc: string }
+  lpPositions: {
+    tokenId: string
+    tickLower: number
+    tickUpper: number
+    liquidity: string
+    tokensOwed0: string
+    tokensOwed1: string
+  }[]
+}
+
+export type PortfolioSnapshot = {
+  portfolio: string
+  chains: ChainObservation[]
+}
+
+/** ETH exposure of one chain: exact amounts in base units, Greeks as statistics. */
+export type ChainExposure = {
+  chain: ChainKey
+  blockTimestampSec: bigint
+  /** Pool mid price, USDC per ETH (a statistic, for display and risk). */
+  priceUsdc: number
+  spotWethWei: bigint
+  spotUsdc: bigint
+  lpWethWei: bigint
+  lpUsdc: bigint
+  /** ETH delta = spot WETH + ETH held inside the LP ranges, exact in wei. */
+  deltaWei: bigint
+  /** d²V/dP² in ETH per USDC: concentrated liquidity is short gamma. */
+  gamma: number
+}
+
+export type PortfolioExposure = {
+  portfolio: string
+  chains: ChainExposure[]
+  deltaWei: bigint
+  gamma: number
+}
