@@ -1,0 +1,3 @@
+// The workflow bundle's entry: every workflow type a worker registers.
+export { portfolioWorkflow } from './portfolioWorkflow.ts'
+export { rebalanceWorkflow } from './rebalanceWorkflow.ts'

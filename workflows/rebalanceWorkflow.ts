@@ -1,0 +1,131 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow'
+import type { HedgeDirection } from '../agent/policy/bandPolicy.ts'
+import { chainTaskQueue } from '../agent/taskQueues.ts'
+import type { ChainKey } from '../chains/types.ts'
+import type { ChainActivities, PreparedTxJson, QuoteJson, TxOutcomeJson } from '../temporal/activities/types.ts'
+
+// Failures no retry can fix: the activity maps them to these ApplicationFailure types.
+const NON_RETRYABLE = [
+  'Keel.InvalidInputError',
+  'Executor.SimulationRevertedError',
+  'Executor.TransactionRevertedError',
+  'Executor.NonceConsumedError',
+  'Executor.InsufficientFundsError',
+]
+
+const chainActivities = (chainId: number, prefix: string) => ({
+  prepare: proxyActivities<Pick<ChainActivities, 'prepareSwap'>>({
+    taskQueue: chainTaskQueue(chainId, prefix),
+    startToCloseTimeout: '60s',
+    retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: NON_RETRYABLE },
+  }),
+  // Waiting for a receipt heartbeats, so a dead worker is noticed in seconds, not minutes.
+  submit: proxyActivities<Pick<ChainActivities, 'submitTx' | 'readSwapOutcome'>>({
+    taskQueue: chainTaskQueue(chainId, prefix),
+    startToCloseTimeout: '180s',
+    heartbeatTimeout: '10s',
+    retry: { maximumAttempts: 20, initialInterval: '1s', maximumInterval: '10s', nonRetryableErrorTypes: NON_RETRYABLE },
+  }),
+})
+
+export type RebalanceInput = {
+  portfolio: string
+  /** Made by the portfolio workflow; the same key on every retry, so a swap is sent once. */
+  idempotencyKey: string
+  chain: ChainKey
+  chainId: number
+  direction: HedgeDirection
+  treasury: `0x${string}`
+  quote: Extract<QuoteJson, { status: 'ok' }>
+  slippageBps: number
+  deadlineSec: string
+  taskQueuePrefix: string
+}
+
+export type RebalanceResult =
+  | {
+      status: 'completed'
+      chain: ChainKey
+      amountIn: string
+      amountOut: string
+      /** Gas paid by every transaction of the hedge, in wei. */
+      gasCostWei: string
+      txHashes: `0x${string}`[]
+    }
+  | {
+      /**
+       * `failed`: nothing was broadcast, or what was broadcast did not swap, so the treasury holds
+       * what it held. `in-doubt`: a send exhausted its retries without a definite answer; the
+       * transaction may still land, so the chain must be treated as unknown (fail closed).
+       */
+      status: 'failed' | 'in-doubt'
+      chain: ChainKey
+      stage: 'prepare' | 'submit'
+      failureType: string
+      reason: string
+      txHashes: `0x${string}`[]
+    }
+
+/**
+ * One hedge on one chain, as a saga with explicit terminal states: sign (simulated first), send
+ * each transaction, read what the swap paid out. The signed transactions live in this
+ * workflow's history, so a retried or resumed send rebroadcasts the same nonce and can never
+ * trade twice. An approval that succeeded before a failed swap is left in place: it is exactly
+ * the swap amount, to the venue's router, and the next hedge reuses or resets it.
+ */
+export async function rebalanceWorkflow(input: RebalanceInput): Promise<RebalanceResult> {
+  const acts = chainActivities(input.chainId, input.taskQueuePrefix)
+  let prepared: PreparedTxJson[]
+  try {
+    prepared = await acts.prepare.prepareSwap({
+      chain: input.chain,
+      idempotencyKey: input.idempotencyKey,
+      treasury: input.treasury,
+      quote: input.quote,
+      slippageBps: input.slippageBps,
+      deadlineSec: input.deadlineSec,
+    })
+  } catch (err) {
+    return { status: 'failed', chain: input.chain, stage: 'prepare', ...describeFailure(err), txHashes: [] }
+  }
+  const outcomes: TxOutcomeJson[] = []
+  for (const tx of prepared) {
+    try {
+      outcomes.push(await acts.submit.submitTx({ prepared: tx }))
+    } catch (err) {
+      const failure = describeFailure(err)
+      const definite = NON_RETRYABLE.includes(failure.failureType)
+      return {
+        status: definite ? 'failed' : 'in-doubt',
+        chain: input.chain,
+        stage: 'submit',
+        ...failure,
+        txHashes: outcomes.map((o) => o.hash),
+      }
+    }
+  }
+  const swap = outcomes[outcomes.length - 1]
+  if (!swap) throw ApplicationFailure.nonRetryable('prepareSwap returned no transaction', 'Keel.InvariantError')
+  const { amountOut } = await acts.submit.readSwapOutcome({
+    chain: input.chain,
+    hash: swap.hash,
+    tokenOut: input.quote.tokenOut,
+    recipient: input.treasury,
+  })
+  const gasCostWei = outcomes.reduce((sum, o) => sum + BigInt(o.gasUsed) * BigInt(o.effectiveGasPrice), 0n)
+  return {
+    status: 'completed',
+    chain: input.chain,
+    amountIn: input.quote.amountIn,
+    amountOut,
+    gasCostWei: gasCostWei.toString(),
+    txHashes: outcomes.map((o) => o.hash),
+  }
+}
+
+function describeFailure(err: unknown): { failureType: string; reason: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err
+  if (cause instanceof ApplicationFailure) return { failureType: cause.type ?? 'ApplicationFailure', reason: cause.message }
+  if (cause instanceof Error) return { failureType: cause.name, reason: cause.message }
+  return { failureType: 'Unknown', reason: String(cause) }
+}
