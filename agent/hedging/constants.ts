@@ -1,0 +1,34 @@
+import type { ChainCostParams } from './types.ts'
+
+/**
+ * Default per-chain cost inputs for the WETH/USDC 0.05 % pools (token0 = WETH, 18 decimals;
+ * token1 = USDC, 6 decimals). Liquidity L is chosen so the virtual WETH reserve at 3,000 USDC is
+ * about 100k (Ethereum), 10k (Arbitrum) and 5k (Base): L = x·√S·10^((18+6)/2).
+ * The live solver replaces these with gas-oracle and pool reads.
+ */
+export const defaultChainCostParams: readonly ChainCostParams[] = [
+  {
+    chain: 'ethereum',
+    gasPriceWei: 15_000_000_000n,
+    swapGasUsed: 130_000n,
+    l1DataFeeWei: 0n,
+    pool: { liquidity: 5_477_225_575_051_661_000n, baseDecimals: 18, quoteDecimals: 6 },
+    venueFeeBps: 5,
+  },
+  {
+    chain: 'arbitrum',
+    gasPriceWei: 20_000_000n,
+    swapGasUsed: 160_000n,
+    l1DataFeeWei: 1_000_000_000_000n,
+    pool: { liquidity: 547_722_557_505_166_100n, baseDecimals: 18, quoteDecimals: 6 },
+    venueFeeBps: 5,
+  },
+  {
+    chain: 'base',
+    gasPriceWei: 10_000_000n,
+    swapGasUsed: 150_000n,
+    l1DataFeeWei: 500_000_000_000n,
+    pool: { liquidity: 273_861_278_752_583_050n, baseDecimals: 18, quoteDecimals: 6 },
+    venueFeeBps: 5,
+  },
+]
