@@ -92,3 +92,40 @@ export type SwapVenueAdapter = {
   buildCalls(params: BuildSwapParams): Promise<Call[]>
   readPositions(params: { chain: ChainKey; owner: Address }): Promise<VenuePosition[]>
 }
+
+/**
+ * Swap build parameters with the account that will send the swap. The approve call is added
+ * only when `owner`'s allowance to the router is short; `owner` defaults to `recipient`.
+ */
+export type BuildSwapParamsWithOwner = BuildSwapParams & { owner?: Address }
+
+/**
+ * One signed transaction, ready to broadcast. Plain JSON (amounts as decimal strings) because it
+ * is stored in Temporal workflow history: the signed bytes are the idempotency record of the
+ * side effect, so a retried submit re-sends exactly these bytes and can never double-spend.
+ */
+export type PreparedTx = {
+  idempotencyKey: string
+  /** Position of this transaction within its prepare() batch. */
+  index: number
+  chainId: number
+  from: Address
+  nonce: number
+  hash: Hex
+  raw: Hex
+  gasLimit: string
+  maxFeePerGas: string
+  maxPriorityFeePerGas: string
+  description: string
+}
+
+/** The mined outcome of a PreparedTx; amounts as decimal strings. */
+export type SubmittedTx = {
+  idempotencyKey: string
+  index: number
+  hash: Hex
+  status: 'success' | 'reverted'
+  blockNumber: string
+  gasUsed: string
+  effectiveGasPrice: string
+}

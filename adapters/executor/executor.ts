@@ -1,0 +1,277 @@
+import type { Address, Hex, LocalAccount, PublicClient, TransactionReceipt } from 'viem'
+import { getAddress, keccak256, parseTransaction, recoverTransactionAddress, TransactionReceiptNotFoundError } from 'viem'
+import type { ChainKey } from '../../chains/types.ts'
+import type { Call, PreparedTx, SubmittedTx } from '../types.ts'
+import { parseInput } from '../uniswap-v3/schemas.ts'
+import {
+  AlreadyKnownError,
+  IdempotencyConflictError,
+  InsufficientFundsError,
+  InvalidTransactionError,
+  NonceConsumedError,
+  NonceTooLowError,
+  SimulationRevertedError,
+  TxRevertedError,
+} from './errors.ts'
+import { decodeRevertReason, mapError } from './mapError.ts'
+import { createNonceManager } from './nonceManager.ts'
+import { preparedTxSchema, prepareParamsSchema } from './schemas.ts'
+
+/** Structured operator log; fields never include keys or raw signed bytes. */
+export type ExecutorLog = (event: { level: 'debug' | 'info' | 'warn' | 'error'; msg: string } & Record<string, unknown>) => void
+
+export type CreateExecutorParams = {
+  chain: ChainKey
+  chainId: number
+  publicClient: PublicClient
+  account: LocalAccount
+  log?: ExecutorLog
+  /** How long submit waits for a receipt before a retryable ReceiptTimeoutError; defaults per chain. */
+  receiptTimeoutMs?: number
+  /** Added to the simulated gas of each call; see `gasLimitFor`. */
+  gasMarginBps?: number
+}
+
+export type Executor = {
+  chain: ChainKey
+  chainId: number
+  address: Address
+  /** Simulates the batch with state carried between calls, then prices, nonces and signs it; nothing is sent. */
+  prepare(params: { calls: readonly Call[]; idempotencyKey: string }): Promise<PreparedTx[]>
+  /** Broadcasts one prepared transaction at most once and returns its receipt; safe to call again after any failure. */
+  submit(prepared: PreparedTx): Promise<SubmittedTx>
+}
+
+// Mainnet blocks are 12 s and may be missed; L2 blocks are 0.25-2 s.
+const defaultReceiptTimeoutMs: Record<ChainKey, number> = { ethereum: 180_000, arbitrum: 60_000, base: 60_000 }
+
+// Simulated gasUsed is after refunds; a transaction needs its pre-refund gas, which EIP-3529 caps
+// at 1.25 × gasUsed, plus the 1/64 withheld at each nested call (~5 % at depth 3). 35 % covers both.
+const defaultGasMarginBps = 3_500
+
+const idempotencyCacheSize = 256
+
+/** Creates the executor of one signer on one chain: the only owner of its nonces. */
+export function createExecutor(params: CreateExecutorParams): Executor {
+  const { chain, chainId, publicClient: client, account } = params
+  const address = getAddress(account.address)
+  const log: ExecutorLog = params.log ?? (() => {})
+  const receiptTimeoutMs = params.receiptTimeoutMs ?? defaultReceiptTimeoutMs[chain]
+  const gasMarginBps = params.gasMarginBps ?? defaultGasMarginBps
+  const nonces = createNonceManager({
+    fetchPendingCount: () => rpc(() => client.getTransactionCount({ address, blockTag: 'pending' })),
+  })
+  // In-process memo of prepared batches: a prepare activity retried after it succeeded (result lost)
+  // gets the same signed transactions instead of burning fresh nonces that would never be sent.
+  const prepared = new Map<string, { fingerprint: string; txs: PreparedTx[] }>()
+
+  async function prepare(input: { calls: readonly Call[]; idempotencyKey: string }): Promise<PreparedTx[]> {
+    const { calls, idempotencyKey } = parseInput(prepareParamsSchema, input, 'executor batch')
+    const wrongChain = calls.findIndex((c) => c.chainId !== chainId)
+    if (wrongChain >= 0)
+      throw new InvalidTransactionError({ reason: `call ${wrongChain} targets chain ${calls[wrongChain]?.chainId}, not ${chainId}` })
+
+    const fingerprint = JSON.stringify(calls, (_, v) => (typeof v === 'bigint' ? v.toString() : v))
+    const cached = prepared.get(idempotencyKey)
+    if (cached) {
+      if (cached.fingerprint !== fingerprint) throw new IdempotencyConflictError({ idempotencyKey })
+      log({ level: 'info', msg: 'prepare: returning the batch already signed for this key', chain, idempotencyKey })
+      return cached.txs
+    }
+
+    const gasLimits = await simulate(calls)
+    const [block, priorityHex, balance] = await Promise.all([
+      rpc(() => client.getBlock({ blockTag: 'latest' })),
+      rpc(() => client.request({ method: 'eth_maxPriorityFeePerGas' })),
+      rpc(() => client.getBalance({ address })),
+    ])
+    if (block.baseFeePerGas === null) throw new InvalidTransactionError({ reason: `chain ${chainId} has no EIP-1559 base fee` })
+    const maxPriorityFeePerGas = BigInt(priorityHex)
+    const maxFeePerGas = 2n * block.baseFeePerGas + maxPriorityFeePerGas
+    const worstCost = calls.reduce((sum, c, i) => sum + c.value + gasLimits[i]! * maxFeePerGas, 0n)
+    if (balance < worstCost) {
+      throw new InsufficientFundsError({ cause: new Error(`balance ${balance} wei < worst-case cost ${worstCost} wei`) })
+    }
+
+    const reserved = await nonces.reserve({ count: calls.length })
+    let txs: PreparedTx[]
+    try {
+      txs = await Promise.all(
+        calls.map(async (call, index) => {
+          const nonce = reserved[index]!
+          const gas = gasLimits[index]!
+          const raw = await account.signTransaction({
+            chainId,
+            type: 'eip1559',
+            nonce,
+            to: call.to,
+            data: call.data,
+            value: call.value,
+            gas,
+            maxFeePerGas,
+            maxPriorityFeePerGas,
+          })
+          return {
+            idempotencyKey,
+            index,
+            chainId,
+            from: address,
+            nonce,
+            hash: keccak256(raw),
+            raw,
+            gasLimit: gas.toString(),
+            maxFeePerGas: maxFeePerGas.toString(),
+            maxPriorityFeePerGas: maxPriorityFeePerGas.toString(),
+            description: call.description,
+          }
+        }),
+      )
+    } catch (err) {
+      await nonces.release(reserved)
+      throw mapError(err)
+    }
+    remember(idempotencyKey, { fingerprint, txs })
+    log({ level: 'info', msg: 'prepare: signed batch', chain, idempotencyKey, nonces: reserved, hashes: txs.map((t) => t.hash) })
+    return txs
+  }
+
+  /** One eth_simulateV1 over the whole batch: call i sees the state left by calls 0..i-1 (approve → swap). */
+  async function simulate(calls: readonly Call[]): Promise<bigint[]> {
+    const { results } = await rpc(() =>
+      client.simulateCalls({ account: address, calls: calls.map((c) => ({ to: c.to, data: c.data, value: c.value })) }),
+    )
+    if (results.length !== calls.length) {
+      throw new InvalidTransactionError({ reason: `simulation returned ${results.length} results for ${calls.length} calls` })
+    }
+    return results.map((r, index) => {
+      if (r.status !== 'success') {
+        const revertData = typeof r.data === 'string' ? r.data : undefined
+        throw new SimulationRevertedError({
+          index,
+          description: calls[index]!.description,
+          reason: decodeRevertReason(revertData) ?? 'reverted without a reason',
+          revertData,
+          cause: r.error,
+        })
+      }
+      return gasLimitFor(r.gasUsed, gasMarginBps)
+    })
+  }
+
+  function remember(key: string, entry: { fingerprint: string; txs: PreparedTx[] }) {
+    prepared.set(key, entry)
+    if (prepared.size > idempotencyCacheSize) prepared.delete(prepared.keys().next().value!)
+  }
+
+  async function submit(input: PreparedTx): Promise<SubmittedTx> {
+    const tx = await checkPrepared(input)
+    const known = await receiptOf(tx.hash)
+    if (known) return settle(tx, known)
+
+    const latest = await rpc(() => client.getTransactionCount({ address, blockTag: 'latest' }))
+    if (latest > tx.nonce) return settleConsumedNonce(tx, latest)
+
+    try {
+      await client.sendRawTransaction({ serializedTransaction: tx.raw })
+      log({ level: 'info', msg: 'submit: broadcast', chain, idempotencyKey: tx.idempotencyKey, nonce: tx.nonce, hash: tx.hash })
+    } catch (err) {
+      const mapped = mapError(err)
+      if (mapped instanceof NonceTooLowError) {
+        // Mined in the meantime, by us or by someone else: the receipt decides which.
+        return settleConsumedNonce(tx, await rpc(() => client.getTransactionCount({ address, blockTag: 'latest' })))
+      }
+      if (!(mapped instanceof AlreadyKnownError)) throw mapped
+      log({ level: 'info', msg: 'submit: node already has the transaction', chain, hash: tx.hash })
+    }
+
+    let receipt: TransactionReceipt
+    try {
+      receipt = await client.waitForTransactionReceipt({ hash: tx.hash, timeout: receiptTimeoutMs })
+    } catch (err) {
+      throw mapError(err, { hash: tx.hash, timeoutMs: receiptTimeoutMs })
+    }
+    // viem follows replacements and may hand back the receipt of the transaction that replaced ours.
+    if (receipt.transactionHash.toLowerCase() !== tx.hash.toLowerCase()) {
+      throw new NonceConsumedError({ nonce: tx.nonce, hash: tx.hash, latestNonce: tx.nonce + 1 })
+    }
+    return settle(tx, receipt)
+  }
+
+  async function settleConsumedNonce(tx: PreparedTx, latestNonce: number): Promise<SubmittedTx> {
+    // The nonce may have been consumed by our own transaction between the two reads.
+    const receipt = await receiptOf(tx.hash)
+    if (receipt) return settle(tx, receipt)
+    log({ level: 'warn', msg: 'submit: nonce consumed by another transaction', chain, nonce: tx.nonce, hash: tx.hash })
+    throw new NonceConsumedError({ nonce: tx.nonce, hash: tx.hash, latestNonce })
+  }
+
+  function settle(tx: PreparedTx, receipt: TransactionReceipt): SubmittedTx {
+    const result: SubmittedTx = {
+      idempotencyKey: tx.idempotencyKey,
+      index: tx.index,
+      hash: tx.hash,
+      status: receipt.status === 'success' ? 'success' : 'reverted',
+      blockNumber: receipt.blockNumber.toString(),
+      gasUsed: receipt.gasUsed.toString(),
+      effectiveGasPrice: receipt.effectiveGasPrice.toString(),
+    }
+    log({ level: 'info', msg: 'submit: mined', chain, hash: tx.hash, status: result.status, blockNumber: result.blockNumber })
+    if (result.status === 'reverted') throw new TxRevertedError({ receipt: result })
+    return result
+  }
+
+  async function receiptOf(hash: Hex): Promise<TransactionReceipt | null> {
+    try {
+      return await client.getTransactionReceipt({ hash })
+    } catch (err) {
+      if (err instanceof TransactionReceiptNotFoundError) return null
+      throw mapError(err)
+    }
+  }
+
+  /** The prepared record must be ours, for this chain, and its bytes must match its hash and nonce. */
+  async function checkPrepared(input: PreparedTx): Promise<PreparedTx> {
+    const p = parseInput(preparedTxSchema, input, 'prepared transaction')
+    const tx: PreparedTx = {
+      ...p,
+      gasLimit: String(p.gasLimit),
+      maxFeePerGas: String(p.maxFeePerGas),
+      maxPriorityFeePerGas: String(p.maxPriorityFeePerGas),
+    }
+    if (tx.chainId !== chainId) throw new InvalidTransactionError({ reason: `prepared for chain ${tx.chainId}, executor is on ${chainId}` })
+    if (tx.from !== address) throw new InvalidTransactionError({ reason: `prepared for signer ${tx.from}, executor signs as ${address}` })
+    if (keccak256(tx.raw) !== tx.hash.toLowerCase())
+      throw new InvalidTransactionError({ reason: 'raw bytes do not hash to the recorded hash' })
+    let decoded: ReturnType<typeof parseTransaction>
+    let signer: Address
+    try {
+      decoded = parseTransaction(tx.raw)
+      signer = await recoverTransactionAddress({
+        serializedTransaction: tx.raw as Parameters<typeof recoverTransactionAddress>[0]['serializedTransaction'],
+      })
+    } catch (err) {
+      throw new InvalidTransactionError({ reason: `raw bytes are not a signed transaction (${mapError(err).shortMessage})` })
+    }
+    if (decoded.nonce !== tx.nonce || decoded.chainId !== chainId || getAddress(signer) !== address) {
+      throw new InvalidTransactionError({ reason: 'raw bytes disagree with the recorded nonce, chain or signer' })
+    }
+    return tx
+  }
+
+  return { chain, chainId, address, prepare, submit }
+}
+
+/** Gas limit for a call from its simulated gasUsed: rounded up, never below the 21000 intrinsic floor. */
+export function gasLimitFor(gasUsed: bigint, marginBps: number): bigint {
+  const scaled = gasUsed * BigInt(10_000 + marginBps)
+  const limit = (scaled + 9_999n) / 10_000n
+  return limit < 21_000n ? 21_000n : limit
+}
+
+async function rpc<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    throw mapError(err)
+  }
+}
