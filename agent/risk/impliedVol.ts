@@ -1,0 +1,230 @@
+import { smallTDifference } from './black76.ts'
+import { normCdfOverPdf } from './normal.ts'
+import type { OptionKind } from './types.ts'
+
+/** Outcome of an implied-vol solve; a price outside the no-arbitrage bounds is data, not an exception. */
+export type ImpliedVolResult =
+  | { status: 'ok'; vol: number; iterations: number }
+  | { status: 'no-solution'; reason: 'below-intrinsic' | 'above-max' | 'invalid-input'; detail: string }
+
+/** Inputs of a BSM implied-vol solve (price in quote currency, as produced by `bsmPrice`). */
+export type ImpliedVolParams = {
+  kind: OptionKind
+  price: number
+  spot: number
+  strike: number
+  timeYears: number
+  rate: number
+  yield?: number
+}
+
+const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327
+const SMALL_T = 0.21
+const MAX_ITERATIONS = 40
+/** Relative step below which the iteration has converged (a few ulp of s). */
+const STEP_TOLERANCE = 4e-16
+
+/**
+ * Solves b(x, s) = target for s = σ√T, where b is the normalised out-of-the-money Black call
+ * b(x, s) = e^{x/2}N(x/s + s/2) - e^{-x/2}N(x/s - s/2), x = -|ln(F/K)| <= 0, 0 < target < e^{x/2}.
+ *
+ * b is convex below its inflection s_c = √(2|x|) and concave above, so the domain is split there. Below, Halley
+ * steps run on G(s) = 1/√(-2 ln b), which is close to linear in s (ln b ≈ -x²/(2s²)) so deep out-of-the-money and
+ * short-dated quotes converge in a few steps; above, on ln(e^{x/2} - b), which behaves like -s²/8. Every step is
+ * kept inside a bracket that shrinks with each evaluation (bisection when a step leaves it).
+ * Returns s; `scratch` (length >= 4, reused so that batch solves do not allocate) receives the number of function
+ * evaluations in `scratch[3]`.
+ */
+export function solveNormalised(x: number, target: number, scratch: Float64Array): number {
+  const ex2 = Math.exp(0.5 * x)
+  const sc = Math.sqrt(-2 * x)
+  let lo = 0
+  let hi = Number.POSITIVE_INFINITY
+  let bc = 0
+  let cc = ex2
+  if (sc > 0) {
+    evaluate(x, sc, ex2, scratch)
+    bc = scratch[0]!
+    cc = scratch[1]!
+  }
+  const upper = target > bc
+  const goal = upper ? Math.log(ex2 - target) : 1 / Math.sqrt(-2 * Math.log(target))
+  // Objective values at the bracket ends (NaN where unknown) let an escaping step fall back to regula falsi.
+  let fLo: number
+  let fHi: number
+  if (upper) {
+    lo = sc
+    fLo = Math.log(cc) - goal
+    fHi = Number.NaN
+  } else {
+    hi = sc
+    fLo = -goal
+    fHi = 1 / Math.sqrt(-2 * Math.log(bc)) - goal
+  }
+  let s = upper ? initialUpper(x, sc, ex2 - target) : initialLower(x, sc, target)
+  let n = 0
+  for (; n < MAX_ITERATIONS; n++) {
+    evaluate(x, s, ex2, scratch)
+    const vb = scratch[0]!
+    const c = scratch[1]!
+    // d/ds b = E, d²/ds² b = E·(x²/s³ - s/4)
+    const b1 = scratch[2]!
+    const b2 = b1 * ((x * x) / (s * s * s) - 0.25 * s)
+    let f: number
+    let f1: number
+    let f2: number
+    if (upper) {
+      f = Math.log(c) - goal
+      f1 = -b1 / c
+      f2 = -b2 / c - f1 * f1
+    } else {
+      const lnb = Math.log(vb)
+      const m = -2 * lnb
+      const g = 1 / Math.sqrt(m)
+      const l1 = b1 / vb
+      const l2 = b2 / vb - l1 * l1
+      // G = m^{-1/2}, m = -2 ln b: G' = m^{-3/2} L', G'' = 3 m^{-5/2} L'^2 + m^{-3/2} L''
+      const g3 = g / m
+      f = g - goal
+      f1 = g3 * l1
+      f2 = 3 * (g3 / m) * l1 * l1 + g3 * l2
+    }
+    // Both objectives increase with s in the orientation below (the upper one is negated).
+    const fInc = upper ? -f : f
+    if (fInc < 0 && s >= lo) {
+      lo = s
+      fLo = fInc
+    } else if (fInc > 0 && s <= hi) {
+      hi = s
+      fHi = fInc
+    }
+    if (f === 0 || !(f1 !== 0)) break
+    const newton = f / f1
+    const denom = 1 - (newton * f2) / (2 * f1)
+    let next = s - (denom > 0.5 ? newton / denom : newton)
+    if (!(next > lo && next < hi)) next = fallback(lo, hi, fLo, fHi, s)
+    const step = Math.abs(next - s)
+    s = next
+    if (step <= STEP_TOLERANCE * s || hi - lo <= STEP_TOLERANCE * s) {
+      n++
+      break
+    }
+  }
+  scratch[3] = n + 1
+  return s
+}
+
+/** A point inside (lo, hi): regula falsi when both end values are known, else doubling or bisection. */
+function fallback(lo: number, hi: number, fLo: number, fHi: number, s: number): number {
+  if (fHi === 0) return hi
+  if (fLo === 0) return lo
+  if (hi === Number.POSITIVE_INFINITY) return 2 * Math.max(s, lo, 1e-300)
+  if (fLo < 0 && fHi > 0) {
+    const z = lo + (hi - lo) * (-fLo / (fHi - fLo))
+    if (z > lo && z < hi) return z
+  }
+  return 0.5 * (lo + hi)
+}
+
+/** Writes b(x, s), its complement e^{x/2} - b (each without cancellation where it is the small one) and b'(s) = E. */
+function evaluate(x: number, s: number, ex2: number, out: Float64Array): void {
+  const h = x / s
+  const t = 0.5 * s
+  const e = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t))
+  const d1 = h + t
+  const y2 = normCdfOverPdf(h - t)
+  if (t < SMALL_T && t * -h < 1) {
+    const b = e * smallTDifference(h, t, normCdfOverPdf(h))
+    out[0] = b
+    out[1] = ex2 - b
+  } else if (d1 <= 0) {
+    const b = e * (normCdfOverPdf(d1) - y2)
+    out[0] = b
+    out[1] = ex2 - b
+  } else {
+    const c = e * (normCdfOverPdf(-d1) + y2)
+    out[0] = ex2 - c
+    out[1] = c
+  }
+  out[2] = e
+}
+
+/** Start below the inflection from ln b ≈ -x²/(2s²) - s²/8 + ln(s/(x²)·φ-ish): the leading term, clamped. */
+function initialLower(x: number, sc: number, target: number): number {
+  const guess = -x / Math.sqrt(-2 * Math.log(target))
+  return Math.min(Math.max(guess, 1e-3 * sc), sc)
+}
+
+/** Start above the inflection from e^{x/2} - b ≈ 2·N(-s/2) scaled by the distance to the inflection value. */
+function initialUpper(x: number, sc: number, complement: number): number {
+  const guess = Math.sqrt(Math.max(-8 * Math.log(complement), 0))
+  return Math.max(guess, sc, 1e-8) + 0 * x
+}
+
+/**
+ * Black–Scholes–Merton implied volatility (annualised) from an option price. Normalises to the out-of-the-money
+ * Black form (forward, undiscounted, divided by √(FK)), so in-the-money quotes are solved through their OTM
+ * counterpart. A price below intrinsic or at/above the upper bound (forward or strike value) is
+ * `{ status: 'no-solution' }`; a price exactly at intrinsic returns vol 0.
+ */
+export function impliedVol(params: ImpliedVolParams): ImpliedVolResult {
+  const { kind, price, spot, strike, timeYears, rate } = params
+  const q = params.yield ?? 0
+  const invalid = validate(params, q)
+  if (invalid) return { status: 'no-solution', reason: 'invalid-input', detail: invalid }
+  const scratch = new Float64Array(4)
+  const vol = solveCore(kind === 'call', price, spot, strike, timeYears, rate, q, scratch)
+  if (vol === BELOW_INTRINSIC)
+    return { status: 'no-solution', reason: 'below-intrinsic', detail: `price ${price} is below the intrinsic value` }
+  if (vol === ABOVE_MAX)
+    return { status: 'no-solution', reason: 'above-max', detail: `price ${price} is at or above the no-arbitrage maximum` }
+  return { status: 'ok', vol, iterations: scratch[3]! }
+}
+
+function validate(p: ImpliedVolParams, q: number): string | undefined {
+  if (p.kind !== 'call' && p.kind !== 'put') return `kind must be 'call' or 'put', got ${String(p.kind)}`
+  const fields: [string, number, boolean][] = [
+    ['price', p.price, p.price >= 0],
+    ['spot', p.spot, p.spot > 0],
+    ['strike', p.strike, p.strike > 0],
+    ['timeYears', p.timeYears, p.timeYears > 0],
+    ['rate', p.rate, true],
+    ['yield', q, true],
+  ]
+  for (const [name, value, ok] of fields) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || !ok) return `${name} = ${String(value)} is outside its domain`
+  }
+  return undefined
+}
+
+/** Codes returned by `solveCore` instead of a vol (negative, so a vol is never confused with them). */
+export const BELOW_INTRINSIC = -1
+export const ABOVE_MAX = -2
+
+/**
+ * The solve on validated numbers, positional and allocation-free for the batch loop: returns σ >= 0, or
+ * `BELOW_INTRINSIC` / `ABOVE_MAX`; the iteration count lands in `scratch[3]`.
+ */
+export function solveCore(
+  isCall: boolean,
+  price: number,
+  S: number,
+  K: number,
+  T: number,
+  r: number,
+  q: number,
+  scratch: Float64Array,
+): number {
+  const b = r - q
+  const df = Math.exp(-r * T)
+  const F = b === 0 ? S : (S * Math.exp(-q * T)) / df
+  const lnFK = Math.log(S / K) + b * T
+  const undiscounted = price / df
+  const itm = isCall ? lnFK > 0 : lnFK < 0
+  const otm = itm ? undiscounted - (isCall ? F - K : K - F) : undiscounted
+  scratch[3] = 0
+  if (otm < 0) return BELOW_INTRINSIC
+  if (otm >= Math.min(F, K)) return ABOVE_MAX
+  if (otm === 0) return 0
+  return solveNormalised(-Math.abs(lnFK), otm / Math.sqrt(F * K), scratch) / Math.sqrt(T)
+}
