@@ -1,0 +1,75 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { isAddress, isHex } from 'viem'
+import { z } from 'zod'
+import { InvalidInputError } from '../../agent/errors.ts'
+import { chainKeys, type DevnetManifest } from '../types.ts'
+
+const address = z.string().refine((s) => isAddress(s, { strict: false }), 'expected an address') as unknown as z.ZodType<`0x${string}`>
+const hex = z.string().refine((s) => isHex(s), 'expected hex') as unknown as z.ZodType<`0x${string}`>
+
+const chainEntry = z.object({
+  chainId: z.number().int().positive(),
+  rpcUrl: z.url(),
+  pid: z.number().int().positive(),
+  contracts: z.object({
+    weth: address,
+    usdc: address,
+    uniswapV3Factory: address,
+    nonfungiblePositionManager: address,
+    swapRouter: address,
+    quoterV2: address,
+    wethUsdcPool: address,
+    ethUsdFeed: address,
+  }),
+  poolFee: z.number().int().positive(),
+  accounts: z.object({ deployer: address, treasury: address, arbitrageur: address }),
+  treasuryLpTokenIds: z.array(z.string().regex(/^\d+$/)),
+})
+
+/** The manifest as read from disk; its shape is exactly `DevnetManifest`. */
+export const devnetManifestSchema = z.object({
+  version: z.literal(1),
+  params: z.object({ seed: z.number().int(), blockTimeSec: z.number().positive().nullable(), initialEthPriceUsd: z.number().positive() }),
+  chains: z.object({ ethereum: chainEntry, arbitrum: chainEntry, base: chainEntry }),
+  devKeys: z.object({ deployer: hex, treasury: hex, arbitrageur: hex }),
+}) satisfies z.ZodType<DevnetManifest>
+
+/** `<stateDir>/devnet/manifest.json`. */
+export const manifestPath = (stateDir: string): string => join(stateDir, 'devnet', 'manifest.json')
+
+/** Writes the manifest atomically, so a reader never sees half a file. */
+export function writeManifest(stateDir: string, manifest: DevnetManifest): string {
+  const path = manifestPath(stateDir)
+  mkdirSync(join(stateDir, 'devnet'), { recursive: true })
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`)
+  renameSync(`${path}.tmp`, path)
+  return path
+}
+
+/** The manifest of the devnet in `stateDir`, or null when none is recorded; throws on a malformed file. */
+export function readManifest(stateDir: string): DevnetManifest | null {
+  let raw: string
+  try {
+    raw = readFileSync(manifestPath(stateDir), 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
+  const parsed = devnetManifestSchema.safeParse(JSON.parse(raw))
+  if (!parsed.success) {
+    throw new InvalidInputError({
+      what: `devnet manifest ${manifestPath(stateDir)}`,
+      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    })
+  }
+  return parsed.data
+}
+
+/** Removes the manifest after the devnet is down. */
+export function removeManifest(stateDir: string): void {
+  rmSync(manifestPath(stateDir), { force: true })
+}
+
+/** Pids recorded in a manifest, one per chain. */
+export const manifestPids = (manifest: DevnetManifest): number[] => chainKeys.map((k) => manifest.chains[k].pid)
