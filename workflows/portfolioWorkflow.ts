@@ -93,7 +93,7 @@ export type PortfolioWorkflowInput = {
 }
 
 export const statusQuery = defineQuery<PortfolioStatus>('status')
-export const pauseUpdate = defineUpdate<PortfolioStatus, [{ reason?: string }?]>('pause')
+export const pauseUpdate = defineUpdate<PortfolioStatus, [{ reason?: string }]>('pause')
 export const resumeUpdate = defineUpdate<PortfolioStatus, []>('resume')
 export const updateMandateUpdate = defineUpdate<PortfolioStatus, [MandateInput]>('updateMandate')
 export const clearBlockedChainUpdate = defineUpdate<PortfolioStatus, [{ chain: ChainKey }]>('clearBlockedChain')
@@ -125,7 +125,7 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
   setHandler(statusQuery, status)
   setHandler(pauseUpdate, (args) => {
     state.paused = true
-    state.lastDecision = `paused by operator${args?.reason ? `: ${args.reason}` : ''}`
+    state.lastDecision = `paused by operator${args.reason ? `: ${args.reason}` : ''}`
     return status()
   })
   setHandler(resumeUpdate, () => {

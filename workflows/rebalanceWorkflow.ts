@@ -1,17 +1,13 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow'
+import type { PreparedTx, SubmittedTx } from '../adapters/types.ts'
 import type { HedgeDirection } from '../agent/policy/bandPolicy.ts'
 import { chainTaskQueue } from '../agent/taskQueues.ts'
 import type { ChainKey } from '../chains/types.ts'
-import type { ChainActivities, PreparedTxJson, QuoteJson, TxOutcomeJson } from '../temporal/activities/types.ts'
+import type { ChainActivities, QuoteJson } from '../temporal/activities/types.ts'
 
-// Failures no retry can fix: the activity maps them to these ApplicationFailure types.
-const NON_RETRYABLE = [
-  'Keel.InvalidInputError',
-  'Executor.SimulationRevertedError',
-  'Executor.TransactionRevertedError',
-  'Executor.NonceConsumedError',
-  'Executor.InsufficientFundsError',
-]
+// The activity boundary marks failures no retry can fix as non-retryable (from the error's own
+// `retryable`); this list only adds input errors raised before any I/O.
+const NON_RETRYABLE = ['Keel.InvalidInputError']
 
 const chainActivities = (chainId: number, prefix: string) => ({
   prepare: proxyActivities<Pick<ChainActivities, 'prepareSwap'>>({
@@ -75,7 +71,7 @@ export type RebalanceResult =
  */
 export async function rebalanceWorkflow(input: RebalanceInput): Promise<RebalanceResult> {
   const acts = chainActivities(input.chainId, input.taskQueuePrefix)
-  let prepared: PreparedTxJson[]
+  let prepared: PreparedTx[]
   try {
     prepared = await acts.prepare.prepareSwap({
       chain: input.chain,
@@ -86,9 +82,10 @@ export async function rebalanceWorkflow(input: RebalanceInput): Promise<Rebalanc
       deadlineSec: input.deadlineSec,
     })
   } catch (err) {
-    return { status: 'failed', chain: input.chain, stage: 'prepare', ...describeFailure(err), txHashes: [] }
+    const { definite: _nothingSent, ...failure } = describeFailure(err)
+    return { status: 'failed', chain: input.chain, stage: 'prepare', ...failure, txHashes: [] }
   }
-  const outcomes: TxOutcomeJson[] = []
+  const outcomes: SubmittedTx[] = []
   for (const tx of prepared) {
     try {
       outcomes.push(await acts.submit.submitTx({ prepared: tx }))
@@ -123,9 +120,11 @@ export async function rebalanceWorkflow(input: RebalanceInput): Promise<Rebalanc
   }
 }
 
-function describeFailure(err: unknown): { failureType: string; reason: string } {
+/** `definite` when the failure was non-retryable: its outcome is known, not merely unfinished. */
+function describeFailure(err: unknown): { failureType: string; reason: string; definite: boolean } {
   const cause = err instanceof ActivityFailure ? err.cause : err
-  if (cause instanceof ApplicationFailure) return { failureType: cause.type ?? 'ApplicationFailure', reason: cause.message }
-  if (cause instanceof Error) return { failureType: cause.name, reason: cause.message }
-  return { failureType: 'Unknown', reason: String(cause) }
+  if (cause instanceof ApplicationFailure)
+    return { failureType: cause.type ?? 'ApplicationFailure', reason: cause.message, definite: cause.nonRetryable === true }
+  if (cause instanceof Error) return { failureType: cause.name, reason: cause.message, definite: false }
+  return { failureType: 'Unknown', reason: String(cause), definite: false }
 }

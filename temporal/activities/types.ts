@@ -1,4 +1,5 @@
 import type { Address, Hex } from 'viem'
+import type { PreparedTx, SubmittedTx } from '../../adapters/types.ts'
 import type { MandateInput } from '../../agent/mandate/schema.ts'
 import type { HedgeDirection } from '../../agent/policy/bandPolicy.ts'
 import type { PortfolioSnapshot } from '../../agent/portfolio/types.ts'
@@ -25,27 +26,6 @@ export type QuoteJson =
     }
   | { status: 'unavailable'; chain: ChainKey; reason: string }
 
-/** A signed transaction, ready to broadcast; the idempotency record of a side effect. */
-export type PreparedTxJson = {
-  idempotencyKey: string
-  index: number
-  chain: ChainKey
-  nonce: number
-  hash: Hex
-  raw: Hex
-  gasLimit: string
-  maxFeePerGas: string
-  description: string
-}
-
-export type TxOutcomeJson = {
-  hash: Hex
-  status: 'success'
-  blockNumber: string
-  gasUsed: string
-  effectiveGasPrice: string
-}
-
 /** Activities that only read; they run on the portfolio task queue. */
 export type ReadActivities = {
   observePortfolio(input: { mandate: MandateInput }): Promise<PortfolioSnapshot>
@@ -65,7 +45,7 @@ export type ChainActivities = {
     quote: Extract<QuoteJson, { status: 'ok' }>
     slippageBps: number
     deadlineSec: string
-  }): Promise<PreparedTxJson[]>
-  submitTx(input: { prepared: PreparedTxJson }): Promise<TxOutcomeJson>
+  }): Promise<PreparedTx[]>
+  submitTx(input: { prepared: PreparedTx }): Promise<SubmittedTx>
   readSwapOutcome(input: { chain: ChainKey; hash: Hex; tokenOut: Address; recipient: Address }): Promise<{ amountOut: string }>
 }

@@ -1,0 +1,209 @@
+import { heartbeat } from '@temporalio/activity'
+import { type Address, erc20Abi, getAddress, parseEventLogs } from 'viem'
+import type { Executor } from '../../adapters/executor/executor.ts'
+import type { SwapQuote } from '../../adapters/types.ts'
+import type { UniswapV3Adapter, UniswapV3ChainContracts } from '../../adapters/uniswap-v3/index.ts'
+import { InvalidInputError } from '../../agent/errors.ts'
+import { type Mandate, parseMandate } from '../../agent/mandate/schema.ts'
+import type { ChainObservation, PortfolioSnapshot } from '../../agent/portfolio/types.ts'
+import { RpcUnreachableError } from '../../chains/errors.ts'
+import type { ChainClients } from '../../chains/transport.ts'
+import type { ChainKey } from '../../chains/types.ts'
+import { withFailureMapping } from './toApplicationFailure.ts'
+import type { ChainActivities, QuoteJson, ReadActivities } from './types.ts'
+
+export type ActivityDeps = {
+  chains: Partial<Record<ChainKey, { chainId: number; clients: ChainClients; contracts: UniswapV3ChainContracts }>>
+  uniswap: UniswapV3Adapter
+  /** Only the chains this worker signs for. */
+  executors: Partial<Record<ChainKey, Executor>>
+}
+
+/** Read-only activities: observation and quotes. They run on the portfolio task queue. */
+export function createReadActivities(deps: ActivityDeps): ReadActivities {
+  return withFailureMapping({
+    async observePortfolio({ mandate: input }) {
+      const mandate = parseMandate(input)
+      const keys = Object.keys(mandate.chains) as ChainKey[]
+      const chains = await Promise.all(keys.map((chain) => observeChain(deps, mandate, chain)))
+      return { portfolio: mandate.portfolio, chains } satisfies PortfolioSnapshot
+    },
+    async quoteHedge({ mandate: input, direction, requests }) {
+      const mandate = parseMandate(input)
+      return Promise.all(
+        requests.map(async ({ chain, amountIn }): Promise<QuoteJson> => {
+          const { contracts } = chainDeps(deps, mandate, chain)
+          const [tokenIn, tokenOut] = direction === 'sell-eth' ? [contracts.weth, contracts.usdc] : [contracts.usdc, contracts.weth]
+          const q = await guardRpc(deps, chain, () => deps.uniswap.quote({ chain, tokenIn, tokenOut, amountIn: BigInt(amountIn) }))
+          if (q.status !== 'ok') return { status: 'unavailable', chain, reason: q.reason }
+          return {
+            status: 'ok',
+            chain,
+            tokenIn,
+            tokenOut,
+            amountIn: q.amountIn.toString(),
+            amountOut: q.amountOut.toString(),
+            gasEstimate: q.gasEstimate.toString(),
+            sqrtPriceX96After: q.sqrtPriceX96After.toString(),
+            blockNumber: q.blockNumber.toString(),
+            blockTimestampSec: q.blockTimestampSec.toString(),
+          }
+        }),
+      )
+    },
+  })
+}
+
+/** Signing activities of one chain; registered only on workers that hold that chain's key. */
+export function createChainActivities(deps: ActivityDeps, chain: ChainKey): ChainActivities {
+  const executor = deps.executors[chain]
+  if (!executor) throw new InvalidInputError({ what: 'worker setup', issues: [{ path: chain, message: 'no signer key for this chain' }] })
+  return withFailureMapping({
+    async prepareSwap(input) {
+      if (input.chain !== chain) throw wrongChain(chain, input.chain)
+      if (getAddress(input.treasury) !== executor.address) {
+        throw new InvalidInputError({
+          what: 'prepareSwap',
+          issues: [
+            { path: 'treasury', message: `the signer of ${chain} is ${executor.address}, not the mandate's treasury ${input.treasury}` },
+          ],
+        })
+      }
+      const q = input.quote
+      const quote: SwapQuote = {
+        status: 'ok',
+        venue: deps.uniswap.manifest.id,
+        chain,
+        tokenIn: q.tokenIn,
+        tokenOut: q.tokenOut,
+        amountIn: BigInt(q.amountIn),
+        amountOut: BigInt(q.amountOut),
+        gasEstimate: BigInt(q.gasEstimate),
+        sqrtPriceX96After: BigInt(q.sqrtPriceX96After),
+        blockNumber: BigInt(q.blockNumber),
+        blockTimestampSec: BigInt(q.blockTimestampSec),
+      }
+      const calls = await deps.uniswap.buildCalls({
+        quote,
+        recipient: input.treasury,
+        owner: input.treasury,
+        slippageBps: input.slippageBps,
+        deadlineSec: BigInt(input.deadlineSec),
+      })
+      return executor.prepare({ calls, idempotencyKey: input.idempotencyKey })
+    },
+    async submitTx({ prepared }) {
+      if (prepared.chainId !== executor.chainId) throw wrongChain(chain, String(prepared.chainId))
+      // Heartbeats while the receipt is awaited let Temporal notice a dead worker within seconds.
+      const beat = setInterval(() => heartbeat({ hash: prepared.hash }), 2_000)
+      try {
+        heartbeat({ hash: prepared.hash })
+        return await executor.submit(prepared)
+      } finally {
+        clearInterval(beat)
+      }
+    },
+    async readSwapOutcome({ chain: c, hash, tokenOut, recipient }) {
+      if (c !== chain) throw wrongChain(chain, c)
+      const { clients } = deps.chains[chain]!
+      const receipt = await clients.publicClient.getTransactionReceipt({ hash })
+      const logs = parseEventLogs({ abi: erc20Abi, eventName: 'Transfer', logs: receipt.logs })
+      const amountOut = logs
+        .filter((l) => sameAddress(l.address, tokenOut) && sameAddress(l.args.to, recipient))
+        .reduce((sum, l) => sum + l.args.value, 0n)
+      return { amountOut: amountOut.toString() }
+    },
+  })
+}
+
+async function observeChain(deps: ActivityDeps, mandate: Mandate, chain: ChainKey): Promise<ChainObservation> {
+  const { chainId, clients, contracts } = chainDeps(deps, mandate, chain)
+  const treasury = getAddress(mandate.chains[chain]!.treasury)
+  return guardRpc(deps, chain, async () => {
+    const client = clients.publicClient
+    const [block, priorityFee, pool, positions] = await Promise.all([
+      client.getBlock({ blockTag: 'latest' }),
+      client.estimateMaxPriorityFeePerGas(),
+      deps.uniswap.readPoolState({ chain }),
+      deps.uniswap.readPositions({ chain, owner: treasury }),
+    ])
+    let weth = 0n
+    let usdc = 0n
+    const lpPositions: ChainObservation['lpPositions'] = []
+    for (const p of positions) {
+      if (p.kind === 'spot' && sameAddress(p.token, contracts.weth)) weth = p.amount
+      else if (p.kind === 'spot' && sameAddress(p.token, contracts.usdc)) usdc = p.amount
+      else if (p.kind === 'uniswap-v3-lp' && sameAddress(p.pool, contracts.wethUsdcPool)) {
+        lpPositions.push({
+          tokenId: p.tokenId.toString(),
+          tickLower: p.tickLower,
+          tickUpper: p.tickUpper,
+          liquidity: p.liquidity.toString(),
+          tokensOwed0: p.tokensOwed0.toString(),
+          tokensOwed1: p.tokensOwed1.toString(),
+        })
+      }
+    }
+    return {
+      chain,
+      chainId,
+      blockNumber: block.number.toString(),
+      blockTimestampSec: block.timestamp.toString(),
+      baseFeePerGasWei: (block.baseFeePerGas ?? 0n).toString(),
+      priorityFeePerGasWei: priorityFee.toString(),
+      treasury,
+      weth: contracts.weth,
+      usdc: contracts.usdc,
+      pool: {
+        address: pool.pool,
+        token0: pool.token0,
+        token1: pool.token1,
+        fee: pool.fee,
+        sqrtPriceX96: pool.sqrtPriceX96.toString(),
+        tick: pool.tick,
+        liquidity: pool.liquidity.toString(),
+      },
+      balances: { weth: weth.toString(), usdc: usdc.toString() },
+      lpPositions,
+    }
+  })
+}
+
+function chainDeps(deps: ActivityDeps, mandate: Mandate, chain: ChainKey) {
+  const c = deps.chains[chain]
+  if (!c) {
+    throw new InvalidInputError({
+      what: `mandate ${mandate.portfolio}`,
+      issues: [{ path: `chains.${chain}`, message: `this worker has no RPC configured for ${chain}` }],
+    })
+  }
+  return c
+}
+
+/** A read that fails because no endpoint answers becomes one error that names the chain, never its URL. */
+async function guardRpc<T>(deps: ActivityDeps, chain: ChainKey, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    const clients = deps.chains[chain]?.clients
+    if (clients && (await unreachable(clients))) throw new RpcUnreachableError({ chain, urls: clients.redactedUrls })
+    throw err
+  }
+}
+
+async function unreachable(clients: ChainClients): Promise<boolean> {
+  try {
+    await clients.publicClient.getChainId()
+    return false
+  } catch {
+    return true
+  }
+}
+
+const sameAddress = (a: Address | string, b: Address | string): boolean => a.toLowerCase() === b.toLowerCase()
+
+const wrongChain = (served: ChainKey, asked: string) =>
+  new InvalidInputError({
+    what: 'activity input',
+    issues: [{ path: 'chain', message: `this activity serves ${served}, was asked for ${asked}` }],
+  })

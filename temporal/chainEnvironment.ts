@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Hex } from 'viem'
+import { z } from 'zod'
+import type { UniswapV3ChainContracts } from '../adapters/uniswap-v3/index.ts'
+import { InvalidInputError } from '../agent/errors.ts'
+import { getChainMeta } from '../chains/registry.ts'
+import { type ChainKey, chainKeys, type DevnetManifest } from '../chains/types.ts'
+import { Redacted } from './config.ts'
+
+/** Where a worker's chains are and who signs on them: the devnet manifest, or env for live chains. */
+export type ChainEnvironment = {
+  network: 'devnet' | 'live'
+  chains: Partial<Record<ChainKey, { chainId: number; rpcUrls: string[]; contracts: UniswapV3ChainContracts }>>
+  /** Signing keys per chain; only workers serving a chain's task queue should have its key. */
+  signerKeys: Partial<Record<ChainKey, Redacted>>
+}
+
+export const devnetManifestPath = (stateDir: string): string => join(stateDir, 'devnet', 'manifest.json')
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte hex address')
+const contractsSchema = z
+  .object({
+    weth: address,
+    usdc: address,
+    uniswapV3Factory: address,
+    nonfungiblePositionManager: address,
+    swapRouter: address,
+    quoterV2: address,
+    wethUsdcPool: address,
+    ethUsdFeed: address,
+    poolFee: z.number().int(),
+  })
+  .strict()
+const contractsFileSchema = z.partialRecord(z.enum(chainKeys), contractsSchema)
+const privateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected a 32-byte hex private key (value not shown)')
+
+/**
+ * Reads the chain environment. `KEEL_NETWORK=live` (or no devnet manifest) means real chains:
+ * RPC URL lists from `KEEL_RPC_<CHAIN>`, contract addresses from the JSON file named by
+ * `KEEL_CONTRACTS_FILE`, keys from `KEEL_SIGNER_KEY_<CHAIN>`. Otherwise the devnet manifest.
+ */
+export function loadChainEnvironment(p: { stateDir: string; env?: NodeJS.ProcessEnv }): ChainEnvironment {
+  const env = p.env ?? process.env
+  const manifestPath = devnetManifestPath(p.stateDir)
+  if (env.KEEL_NETWORK !== 'live') {
+    if (!existsSync(manifestPath)) {
+      throw new InvalidInputError({
+        what: 'chain environment',
+        issues: [{ path: 'KEEL_NETWORK', message: 'no devnet is running (run `keel devnet up`), and KEEL_NETWORK is not "live"' }],
+      })
+    }
+    return fromManifest(JSON.parse(readFileSync(manifestPath, 'utf8')) as DevnetManifest)
+  }
+  return fromEnv(env)
+}
+
+/** The devnet's chains; its keys are anvil's public test keys and only ever sign on the devnet. */
+export function fromManifest(manifest: DevnetManifest): ChainEnvironment {
+  const chains: ChainEnvironment['chains'] = {}
+  const signerKeys: ChainEnvironment['signerKeys'] = {}
+  for (const key of chainKeys) {
+    const c = manifest.chains[key]
+    chains[key] = { chainId: c.chainId, rpcUrls: [c.rpcUrl], contracts: { ...c.contracts, poolFee: c.poolFee } }
+    signerKeys[key] = new Redacted(manifest.devKeys.treasury)
+  }
+  return { network: 'devnet', chains, signerKeys }
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): ChainEnvironment {
+  const issues: { path: string; message: string }[] = []
+  const file = env.KEEL_CONTRACTS_FILE
+  let contracts: z.output<typeof contractsFileSchema> = {}
+  if (!file) issues.push({ path: 'KEEL_CONTRACTS_FILE', message: 'required when KEEL_NETWORK=live' })
+  else {
+    const parsed = contractsFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')))
+    if (parsed.success) contracts = parsed.data
+    else issues.push(...parsed.error.issues.map((i) => ({ path: `KEEL_CONTRACTS_FILE:${i.path.join('.')}`, message: i.message })))
+  }
+  const chains: ChainEnvironment['chains'] = {}
+  const signerKeys: ChainEnvironment['signerKeys'] = {}
+  for (const key of chainKeys) {
+    const meta = getChainMeta(key)
+    const urls = (env[meta.rpcEnvVar] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+    const c = contracts[key]
+    if (urls.length > 0 && c) chains[key] = { chainId: meta.chain.id, rpcUrls: urls, contracts: c as UniswapV3ChainContracts }
+    else if (urls.length > 0)
+      issues.push({ path: `KEEL_CONTRACTS_FILE:${key}`, message: `${meta.rpcEnvVar} is set but no contracts are given for ${key}` })
+    const keyVar = `KEEL_SIGNER_KEY_${key.toUpperCase()}`
+    const raw = env[keyVar]
+    if (raw !== undefined) {
+      if (privateKey.safeParse(raw).success) signerKeys[key] = new Redacted(raw as Hex)
+      else issues.push({ path: keyVar, message: 'expected a 32-byte hex private key (value not shown)' })
+    }
+  }
+  if (issues.length > 0) throw new InvalidInputError({ what: 'chain environment', issues })
+  return { network: 'live', chains, signerKeys }
+}
