@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Connection } from '@temporalio/client'
+import { msToTs } from '@temporalio/common/lib/time.js'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { defaultProjectRoot, loadConfig } from './config.ts'
 import { TemporalPortInUseError, TemporalTlsFileError } from './errors.ts'
@@ -105,7 +106,7 @@ describe('ensureTemporal', () => {
       try {
         await connection.workflowService.registerNamespace({
           namespace: 'keel-durability',
-          workflowExecutionRetentionPeriod: { seconds: 86_400 },
+          workflowExecutionRetentionPeriod: msToTs('1 day'),
         })
       } finally {
         await connection.close()
