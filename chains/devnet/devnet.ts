@@ -67,6 +67,8 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
         // Deploy with a block per transaction, then hand mining back to the interval if one is configured.
         if (blockTimeSec !== null) await clients.testClient.setAutomine(true)
         const deployed = await deployChain({ key, clients, accounts, initialPriceE8 })
+        // A block per deploy transaction lets EIP-1559 decay the base fee; start the market at the chain's level.
+        await clients.testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: chainProfiles[key].baseFeeWei })
         if (blockTimeSec !== null) await clients.testClient.setIntervalMining({ interval: blockTimeSec })
         log(`${key}: contracts deployed, pool ${deployed.contracts.wethUsdcPool} seeded`)
         const entry: DevnetManifest['chains'][ChainKey] = {
