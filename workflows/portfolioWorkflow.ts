@@ -43,6 +43,10 @@ export type HedgeRecord = {
   /** Estimated at decision time: gas + pool fee and impact, USDC base units. */
   estimatedCostUsdc: string
   gasCostWei: string
+  /** Gas paid, valued at the chain's pre-trade mid price, USDC base units (rounded up). */
+  gasCostUsdc: string
+  /** What the fill gave up vs the pre-trade mid price (pool fee + impact + drift), USDC base units. */
+  slippageCostUsdc: string
   deltaBeforeWei: string
   deltaAfterWei: string | null
   atChainTimeSec: string
@@ -72,6 +76,8 @@ export type PortfolioState = {
   mandate: MandateInput
   paused: boolean
   cycles: number
+  /** Cycles that ran to the end (observation, decision and any hedge). */
+  cyclesCompleted: number
   hedgeSeq: number
   lastObservation: ObservationJson | null
   lastDecision: string
@@ -110,6 +116,7 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
     mandate: input.mandate,
     paused: initial.paused,
     cycles: 0,
+    cyclesCompleted: 0,
     hedgeSeq: 0,
     lastObservation: null,
     lastDecision: 'not observed yet',
@@ -163,7 +170,10 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
 
   for (;;) {
     wake = false
-    if (!state.paused) await runCycle(state, prefix)
+    if (!state.paused) {
+      await runCycle(state, prefix)
+      state.cyclesCompleted += 1
+    }
     if (workflowInfo().continueAsNewSuggested || state.cycles % 1000 === 999) {
       await condition(allHandlersFinished)
       return continueAsNew<typeof portfolioWorkflow>({ mandate: state.mandate, taskQueuePrefix: prefix, state })
@@ -225,6 +235,7 @@ async function runCycle(state: PortfolioState, prefix: string): Promise<void> {
   }
   const result = await executeChild(rebalanceWorkflow, { workflowId: id, args: [rebalanceInput] })
   const after = await observe(state, mandate)
+  const costs = result.status === 'completed' ? realizedCosts({ result, obs, direction: decision.direction }) : { gasCostUsdc: 0n, slippageCostUsdc: 0n }
   recordHedge(state, {
     id,
     chain: obs.chain,
@@ -234,6 +245,8 @@ async function runCycle(state: PortfolioState, prefix: string): Promise<void> {
     amountOut: result.status === 'completed' ? result.amountOut : '0',
     estimatedCostUsdc: picked.venue.totalCostUsdc.toString(),
     gasCostWei: result.status === 'completed' ? result.gasCostWei : '0',
+    gasCostUsdc: costs.gasCostUsdc.toString(),
+    slippageCostUsdc: costs.slippageCostUsdc.toString(),
     deltaBeforeWei: exposure.deltaWei.toString(),
     deltaAfterWei: after ? after.exposure.deltaWei.toString() : null,
     atChainTimeSec: chainTime(snapshot).toString(),
@@ -342,6 +355,23 @@ async function pickVenue(p: {
   }
   state.lastDecision = `outside band but no venue within budget (${lastReason})`
   return null
+}
+
+/** What a completed hedge cost, valued at the mid price observed before it. */
+function realizedCosts(p: {
+  result: Extract<RebalanceResult, { status: 'completed' }>
+  obs: PortfolioSnapshot['chains'][number]
+  direction: 'sell-eth' | 'buy-eth'
+}): { gasCostUsdc: bigint; slippageCostUsdc: bigint } {
+  const mid = { sqrtPriceX96: BigInt(p.obs.pool.sqrtPriceX96), wethIsToken0: wethIsToken0(p.obs.pool, p.obs.weth) }
+  const amountIn = BigInt(p.result.amountIn)
+  const amountOut = BigInt(p.result.amountOut)
+  const valueIn = p.direction === 'sell-eth' ? wethToUsdcAtMid({ wethWei: amountIn, ...mid }) : amountIn
+  const valueOut = p.direction === 'sell-eth' ? amountOut : wethToUsdcAtMid({ wethWei: amountOut, ...mid })
+  return {
+    gasCostUsdc: wethToUsdcAtMid({ wethWei: BigInt(p.result.gasCostWei), ...mid, roundUp: true }),
+    slippageCostUsdc: valueIn - valueOut,
+  }
 }
 
 function recordHedge(state: PortfolioState, record: HedgeRecord): void {

@@ -1,0 +1,61 @@
+#!/usr/bin/env -S npx tsx
+import { BaseError } from '../agent/errors.ts'
+import { runBacktestCommand } from './commands/backtest.ts'
+import { demoCommand } from './commands/demo.ts'
+import { devnetCommand } from './commands/devnet.ts'
+import { pauseResumeCommand, runCommand, statusCommand, unblockCommand, updateCommand } from './commands/portfolio.ts'
+import { workerCommand } from './commands/worker.ts'
+
+const usage = `keel: keeps a multi-chain derivatives portfolio on its mandate
+
+  keel demo [--days N] [--seed N] [--keep]   devnet + Temporal + worker + example mandate, prints each hedge
+  keel devnet up [--block-time s] [--seed n] [--price usd] | down
+  keel worker [--chains ethereum,arbitrum,base] [--no-portfolio]
+  keel run <mandate.yaml>                     start the portfolio workflow of a mandate
+  keel status <portfolio> [--json]
+  keel pause <portfolio> [--reason text] | resume <portfolio>
+  keel update <portfolio> <mandate.yaml>      replace the mandate of a running portfolio (validated first)
+  keel unblock <portfolio> <chain>            clear a chain blocked by a send that ended in doubt
+  keel backtest [--seed N] [--paths N] [--out DIR] [--model gbm|jump|regime|all]
+
+Temporal: TEMPORAL_ADDRESS (+ TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, TEMPORAL_API_KEY) to use a cluster;
+without it keel starts a local dev server (state in .keel/, Web UI on).
+Chains: the devnet manifest in .keel/devnet, or KEEL_NETWORK=live with KEEL_RPC_<CHAIN>,
+KEEL_CONTRACTS_FILE and KEEL_SIGNER_KEY_<CHAIN>.`
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  demo: demoCommand,
+  devnet: devnetCommand,
+  worker: workerCommand,
+  run: runCommand,
+  status: statusCommand,
+  pause: (argv) => pauseResumeCommand('pause', argv),
+  resume: (argv) => pauseResumeCommand('resume', argv),
+  update: updateCommand,
+  unblock: unblockCommand,
+  backtest: runBacktestCommand,
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage)
+    return name ? 0 : 2
+  }
+  const command = commands[name]
+  if (!command) {
+    console.error(`keel: unknown command "${name}"\n\n${usage}`)
+    return 2
+  }
+  return command(rest)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // Typed errors carry their own operator text (path, value, what to do); anything else is a bug.
+    if (err instanceof BaseError) console.error(`keel: ${err.message}`)
+    else console.error('keel: unexpected error', err)
+    process.exit(1)
+  },
+)
