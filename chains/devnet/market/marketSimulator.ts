@@ -68,7 +68,10 @@ export async function createMarketSimulator(params: {
   const moveTo = async (nextPriceUsd: number, advanceSec: number): Promise<TickResult> => {
     const priceE8 = toPriceE8(nextPriceUsd)
     const latest = await Promise.all(chains.map((c) => c.clients.publicClient.getBlock({ blockTag: 'latest' })))
-    const timestampSec = latest.reduce((max, b) => (b.timestamp > max ? b.timestamp : max), 0n) + BigInt(advanceSec)
+    let newest = 0n
+    for (const block of latest) if (block.timestamp > newest) newest = block.timestamp
+    // Every chain mines at the same time, strictly after its own latest block.
+    const timestampSec = newest + BigInt(advanceSec)
     const results = await Promise.all(
       chains.map((c) => moveChain({ chain: c, priceE8, timestampSec, blockTimeSec: manifest.params.blockTimeSec })),
     )
