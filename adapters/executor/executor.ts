@@ -80,14 +80,13 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     }
 
     const gasLimits = await simulate(calls)
-    const [block, priorityHex, balance] = await Promise.all([
-      rpc(() => client.getBlock({ blockTag: 'latest' })),
+    const [baseFeePerGas, priorityHex, balance] = await Promise.all([
+      nextBaseFee(),
       rpc(() => client.request({ method: 'eth_maxPriorityFeePerGas' })),
       rpc(() => client.getBalance({ address })),
     ])
-    if (block.baseFeePerGas === null) throw new InvalidTransactionError({ reason: `chain ${chainId} has no EIP-1559 base fee` })
     const maxPriorityFeePerGas = BigInt(priorityHex)
-    const maxFeePerGas = 2n * block.baseFeePerGas + maxPriorityFeePerGas
+    const maxFeePerGas = 2n * baseFeePerGas + maxPriorityFeePerGas
     const worstCost = calls.reduce((sum, c, i) => sum + c.value + gasLimits[i]! * maxFeePerGas, 0n)
     if (balance < worstCost) {
       throw new InsufficientFundsError({ cause: new Error(`balance ${balance} wei < worst-case cost ${worstCost} wei`) })
@@ -133,6 +132,21 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     remember(idempotencyKey, { fingerprint, txs })
     log({ level: 'info', msg: 'prepare: signed batch', chain, idempotencyKey, nonces: reserved, hashes: txs.map((t) => t.hash) })
     return txs
+  }
+
+  /**
+   * The base fee our transactions will meet: the pending block's where the node reports one (it
+   * already includes this block's EIP-1559 adjustment and any operator override), never less than
+   * the latest block's.
+   */
+  async function nextBaseFee(): Promise<bigint> {
+    const [latest, pending] = await Promise.all([
+      rpc(() => client.getBlock({ blockTag: 'latest' })),
+      client.getBlock({ blockTag: 'pending' }).catch(() => null),
+    ])
+    if (latest.baseFeePerGas === null) throw new InvalidTransactionError({ reason: `chain ${chainId} has no EIP-1559 base fee` })
+    const pendingFee = pending?.baseFeePerGas ?? 0n
+    return pendingFee > latest.baseFeePerGas ? pendingFee : latest.baseFeePerGas
   }
 
   /** One eth_simulateV1 over the whole batch: call i sees the state left by calls 0..i-1 (approve → swap). */

@@ -41,7 +41,12 @@ async function executeSwap(quote: SwapQuote, key: string): Promise<{ received: b
     publicClient: client,
     account: privateKeyToAccount(fx.manifest.devKeys.treasury),
   })
-  const calls = await fx.adapter.buildCalls({ quote, recipient: treasuryOf(chain), slippageBps: 50, deadlineSec: quote.blockTimestampSec + 600n })
+  const calls = await fx.adapter.buildCalls({
+    quote,
+    recipient: treasuryOf(chain),
+    slippageBps: 50,
+    deadlineSec: quote.blockTimestampSec + 600n,
+  })
   const swap = decodeFunctionData({ abi: swapRouterAbi, data: calls.at(-1)!.data })
   const prepared = await executor.prepare({ calls, idempotencyKey: key })
   let received = 0n
@@ -108,7 +113,12 @@ describe('buildCalls', () => {
   test('returns only the swap when the owner already allows the router enough', async () => {
     const { weth, usdc, swapRouter } = contractsOf('ethereum')
     const q = await okQuote({ chain: 'ethereum', tokenIn: weth, tokenOut: usdc, amountIn: parseEther('2') })
-    const calls = await fx.adapter.buildCalls({ quote: q, recipient: treasuryOf('ethereum'), slippageBps: 30, deadlineSec: q.blockTimestampSec + 60n })
+    const calls = await fx.adapter.buildCalls({
+      quote: q,
+      recipient: treasuryOf('ethereum'),
+      slippageBps: 30,
+      deadlineSec: q.blockTimestampSec + 60n,
+    })
     expect(calls).toHaveLength(1)
     expect(calls[0]!.to).toBe(swapRouter)
     expect(calls[0]!.chainId).toBe(1)
@@ -129,7 +139,13 @@ describe('buildCalls', () => {
     const { weth, usdc, swapRouter } = contractsOf('ethereum')
     const owner: Address = '0x000000000000000000000000000000000000bEEF'
     const q = await okQuote({ chain: 'ethereum', tokenIn: usdc, tokenOut: weth, amountIn: 1_000_000n })
-    const calls = await fx.adapter.buildCalls({ quote: q, recipient: treasuryOf('ethereum'), owner, slippageBps: 100, deadlineSec: q.blockTimestampSec + 60n })
+    const calls = await fx.adapter.buildCalls({
+      quote: q,
+      recipient: treasuryOf('ethereum'),
+      owner,
+      slippageBps: 100,
+      deadlineSec: q.blockTimestampSec + 60n,
+    })
     expect(calls).toHaveLength(2)
     expect(calls[0]!.to).toBe(usdc)
     const approve = decodeFunctionData({ abi: erc20Abi, data: calls[0]!.data as Hex })
@@ -140,9 +156,9 @@ describe('buildCalls', () => {
   test('throws InvalidQuoteError when the deadline is not after the quote time', async () => {
     const { weth, usdc } = contractsOf('ethereum')
     const q = await okQuote({ chain: 'ethereum', tokenIn: weth, tokenOut: usdc, amountIn: parseEther('1') })
-    await expect(fx.adapter.buildCalls({ quote: q, recipient: treasuryOf('ethereum'), slippageBps: 30, deadlineSec: q.blockTimestampSec })).rejects.toBeInstanceOf(
-      InvalidQuoteError,
-    )
+    await expect(
+      fx.adapter.buildCalls({ quote: q, recipient: treasuryOf('ethereum'), slippageBps: 30, deadlineSec: q.blockTimestampSec }),
+    ).rejects.toBeInstanceOf(InvalidQuoteError)
   })
 })
 
@@ -154,7 +170,8 @@ describe('readPositions', () => {
     const positions = await fx.adapter.readPositions({ chain, owner })
     const spot = positions.filter((p) => p.kind === 'spot')
     const lp = positions.filter((p) => p.kind === 'uniswap-v3-lp')
-    const onChain = async (token: Address) => fx.clients[chain].readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] })
+    const onChain = async (token: Address) =>
+      fx.clients[chain].readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] })
     expect(spot).toEqual([
       { kind: 'spot', chain, token: weth, owner, amount: await onChain(weth) },
       { kind: 'spot', chain, token: usdc, owner, amount: await onChain(usdc) },
