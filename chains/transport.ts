@@ -40,7 +40,9 @@ export function createChainClients(params: {
     })
   })
   const transport = fallback(transports, { rank: transports.length > 1, retryCount: 1 })
-  const publicClient = createPublicClient({ chain: params.chain ?? meta.chain, transport })
+  // cacheTime 0: viem otherwise serves getBlockNumber from a 4 s cache, and reads pinned to that
+  // block would miss a trade keel itself just made (a stale snapshot is a wrong hedge).
+  const publicClient = createPublicClient({ chain: params.chain ?? meta.chain, transport, cacheTime: 0 })
   return { meta, rpcUrls: params.rpcUrls, redactedUrls: params.rpcUrls.map(redactRpcUrl), publicClient, transport }
 }
 
