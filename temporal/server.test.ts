@@ -62,11 +62,14 @@ async function describeNamespace(address: string, namespace: string): Promise<st
 }
 
 describe('ensureTemporal', () => {
-  test('starts a real ephemeral server that a client can query and stop() leaves no process', { timeout: 90_000 }, async () => {
-    const config = loadConfig({ KEEL_STATE_DIR: await freshStateDir('ephemeral') })
+  test('starts a real local ephemeral server, even with TEMPORAL_ADDRESS set, and stop() leaves no process', {
+    timeout: 90_000,
+  }, async () => {
+    const config = loadConfig({ KEEL_STATE_DIR: await freshStateDir('ephemeral'), TEMPORAL_ADDRESS: 'prod.example.com:7233' })
     const handle = await ensureTemporal({ config, log: quiet, ephemeral: true })
     try {
       expect(handle.origin).toBe('started')
+      expect(handle.address).toMatch(/^127\.0\.0\.1:\d+$/)
       expect(handle.uiUrl).toBeUndefined()
       const connection = await Connection.connect(handle.connectionOptions)
       try {

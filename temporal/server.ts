@@ -35,7 +35,7 @@ export type TemporalHandle = {
 export type EnsureTemporalParams = {
   config: KeelConfig
   log: Log
-  /** Fresh throw-away server for tests: in-memory, random port, headless, never reused, never recorded in server.json. */
+  /** Fresh throw-away local server for tests, even when TEMPORAL_ADDRESS is set: in-memory, random port, headless, never reused. */
   ephemeral?: boolean
   readyTimeoutMs?: number
 }
@@ -63,12 +63,16 @@ const defaultUiOffset = 1000
 export async function ensureTemporal(params: EnsureTemporalParams): Promise<TemporalHandle> {
   const { config, log } = params
   const { address, namespace } = config.temporal
-  if (address !== undefined) {
+  // `ephemeral` is for tests and must never touch a configured (maybe production) service.
+  if (address !== undefined && !params.ephemeral) {
     const connectionOptions = await remoteConnectionOptions(config)
     log(`temporal: using ${address} namespace ${namespace}${connectionOptions.tls ? ' (TLS)' : ''}`)
     return { address, namespace, connectionOptions, uiUrl: undefined, origin: 'remote', pid: undefined, stop: async () => {} }
   }
-  if (params.ephemeral) return startDevServer({ ...params, ephemeral: true })
+  // Resolve (and maybe install) before taking the server lock, so a slow install never times out a second waiting caller.
+  const cli = await resolveTemporalCli({ projectRoot: config.projectRoot, stateDir: config.stateDir, log })
+  if (cli.status !== 'found') throw new TemporalCliUnavailableError({ binary: 'temporal', tried: cli.tried })
+  if (params.ephemeral) return startDevServer({ ...params, ephemeral: true, cliPath: cli.path })
   return withDirLock({ lockPath: join(config.stateDir, 'locks', 'temporal-server'), log, waitMs: 120_000 }, async () => {
     const running = await findRunningServer({ config, log })
     if (running) {
@@ -83,7 +87,7 @@ export async function ensureTemporal(params: EnsureTemporalParams): Promise<Temp
         stop: async () => {},
       }
     }
-    return startDevServer({ ...params, ephemeral: false })
+    return startDevServer({ ...params, ephemeral: false, cliPath: cli.path })
   })
 }
 
@@ -146,17 +150,15 @@ async function findRunningServer({ config, log }: { config: KeelConfig; log: Log
   return undefined
 }
 
-async function startDevServer(params: EnsureTemporalParams & { ephemeral: boolean }): Promise<TemporalHandle> {
+async function startDevServer(params: EnsureTemporalParams & { ephemeral: boolean; cliPath: string }): Promise<TemporalHandle> {
   const { config, log, ephemeral } = params
-  const cli = await resolveTemporalCli({ projectRoot: config.projectRoot, stateDir: config.stateDir, log })
-  if (cli.status !== 'found') throw new TemporalCliUnavailableError({ binary: 'temporal', tried: cli.tried })
   const serverDir = ephemeral ? await mkdtemp(join(tmpdir(), 'keel-temporal-')) : join(config.stateDir, 'temporal')
   await mkdir(serverDir, { recursive: true })
   // A free-port check can race with another process; when we chose the ports ourselves one more try with new ones is safe.
   const attempts = ephemeral || config.temporal.port === undefined ? 2 : 1
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch({ ...params, cliPath: cli.path, serverDir })
+      return await launch({ ...params, serverDir })
     } catch (err) {
       if (attempt >= attempts || !(err instanceof TemporalServerStartError) || !err.exitedEarly) {
         if (ephemeral) await rm(serverDir, { recursive: true, force: true })
@@ -204,13 +206,13 @@ async function launch(params: LaunchParams): Promise<TemporalHandle> {
   const pid = child.pid
   if (pid === undefined) throw new TemporalServerStartError({ address, reason: 'spawn failed', logTail: await tail(logPath), logPath })
   child.unref()
-  if (ephemeral) killOnExit.add(pid)
+  if (ephemeral) killOnExit(pid)
   const started = performance.now()
   try {
     await waitUntilReady({ address, namespace, child, timeoutMs: params.readyTimeoutMs ?? 30_000, logPath })
   } catch (err) {
     await stopProcessGroup({ pid, child })
-    killOnExit.delete(pid)
+    ephemeralPids.delete(pid)
     throw err
   }
   log(`temporal: dev server pid ${pid} answered in ${((performance.now() - started) / 1000).toFixed(1)} s`)
@@ -225,7 +227,7 @@ async function launch(params: LaunchParams): Promise<TemporalHandle> {
     })
   const stop = async () => {
     await stopProcessGroup({ pid, child })
-    killOnExit.delete(pid)
+    ephemeralPids.delete(pid)
     if (ephemeral) await rm(serverDir, { recursive: true, force: true })
     else if ((await readServerInfo(serverInfoPath(config)))?.pid === pid) await rm(serverInfoPath(config), { force: true })
   }
@@ -321,10 +323,16 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
 }
 
 // Ephemeral servers must not outlive a test run that crashes before calling stop(); 'exit' handlers may only do sync work.
-const killOnExit = new Set<number>()
-process.once('exit', () => {
-  for (const pid of killOnExit) signalGroup(pid, 'SIGKILL')
-})
+const ephemeralPids = new Set<number>()
+let exitHookInstalled = false
+function killOnExit(pid: number): void {
+  if (!exitHookInstalled)
+    process.once('exit', () => {
+      for (const p of ephemeralPids) signalGroup(p, 'SIGKILL')
+    })
+  exitHookInstalled = true
+  ephemeralPids.add(pid)
+}
 
 async function looksLikeDevServer(pid: number): Promise<boolean> {
   try {
