@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { closeSync, openSync } from 'node:fs'
+import { closeSync, openSync, rmSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -206,7 +206,7 @@ async function launch(params: LaunchParams): Promise<TemporalHandle> {
   const pid = child.pid
   if (pid === undefined) throw new TemporalServerStartError({ address, reason: 'spawn failed', logTail: await tail(logPath), logPath })
   child.unref()
-  if (ephemeral) killOnExit(pid)
+  if (ephemeral) killOnExit(pid, serverDir)
   const started = performance.now()
   try {
     await waitUntilReady({ address, namespace, child, timeoutMs: params.readyTimeoutMs ?? 30_000, logPath })
@@ -323,15 +323,18 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
 }
 
 // Ephemeral servers must not outlive a test run that crashes before calling stop(); 'exit' handlers may only do sync work.
-const ephemeralPids = new Set<number>()
+const ephemeralPids = new Map<number, string>()
 let exitHookInstalled = false
-function killOnExit(pid: number): void {
+function killOnExit(pid: number, serverDir: string): void {
   if (!exitHookInstalled)
     process.once('exit', () => {
-      for (const p of ephemeralPids) signalGroup(p, 'SIGKILL')
+      for (const [p, dir] of ephemeralPids) {
+        signalGroup(p, 'SIGKILL')
+        rmSync(dir, { recursive: true, force: true })
+      }
     })
   exitHookInstalled = true
-  ephemeralPids.add(pid)
+  ephemeralPids.set(pid, serverDir)
 }
 
 async function looksLikeDevServer(pid: number): Promise<boolean> {
