@@ -63,13 +63,15 @@ export function bsmKernel(out: Greeks, isCall: boolean, S: number, K: number, T:
   const sqrtT = Math.sqrt(T)
   const s = vol * sqrtT
   const b = r - q
-  const df = Math.exp(-r * T)
-  const dq = Math.exp(-q * T)
-  const F = b === 0 ? S : (S * dq) / df
-  const x = Math.log(S / K) + b * T
+  const df = r === 0 ? 1 : Math.exp(-r * T)
+  // expm1 keeps F - K exact to a few ulp near the money, where it is a large part of a short-dated ITM price.
+  const carryM1 = b === 0 ? 0 : Math.expm1(b * T)
+  const F = S + S * carryM1
+  const dq = df + df * carryM1
+  const x = logRatio(S, K) + b * T
   const h = x / s
   if (!(s > 0) || !(Math.abs(h) < H_CUTOFF)) {
-    intrinsicInto(out, isCall, S, K, T, r, b, df, dq, F, x)
+    intrinsicInto(out, isCall, S, K, T, r, b, df, dq, forwardMinusStrike(S, K, carryM1), x)
     return
   }
   const t = 0.5 * s
@@ -82,7 +84,7 @@ export function bsmKernel(out: Greeks, isCall: boolean, S: number, K: number, T:
   const y2 = normCdfOverPdf(-Math.abs(d2))
   const ha = -Math.abs(h)
   let otm: number
-  if (t < SMALL_T && t * -ha < 1) {
+  if (t < SMALL_T && t * -ha < 1 && ha > -40) {
     otm = rootFK * e * smallTDifference(ha, t, normCdfOverPdf(ha))
   } else if (ha + t <= 0) {
     // Both arguments negative: ha + t and ha - t are -|d2|,-|d1| in some order, the larger Y belongs to ha + t.
@@ -90,7 +92,13 @@ export function bsmKernel(out: Greeks, isCall: boolean, S: number, K: number, T:
   } else {
     otm = Math.min(F, K) - rootFK * e * (y1 + y2)
   }
-  const undiscounted = isCall ? (x > 0 ? F - K + otm : otm) : x < 0 ? K - F + otm : otm
+  const undiscounted = isCall
+    ? x > 0
+      ? forwardMinusStrike(S, K, carryM1) + otm
+      : otm
+    : x < 0
+      ? otm - forwardMinusStrike(S, K, carryM1)
+      : otm
   const price = df * undiscounted
   const nd1 = (e * rootFK) / F
   const nd2 = (e * rootFK) / K
@@ -110,6 +118,16 @@ export function bsmKernel(out: Greeks, isCall: boolean, S: number, K: number, T:
   out.volga = vega === 0 ? 0 : (vega * d1 * d2) / vol
 }
 
+/** ln(S/K) to a few ulp relative even near the money (log1p of an exactly formed S - K). */
+export function logRatio(S: number, K: number): number {
+  return S > 0.5 * K && S < 2 * K ? Math.log1p((S - K) / K) : Math.log(S / K)
+}
+
+/** F - K = (S - K) + S·(e^{bT} - 1) with S - K exact near the money. */
+export function forwardMinusStrike(S: number, K: number, carryM1: number): number {
+  return S - K + S * carryM1
+}
+
 /** σ√T = 0: discounted forward intrinsic, a delta step (half at the money) and no convexity. */
 function intrinsicInto(
   out: Greeks,
@@ -121,11 +139,12 @@ function intrinsicInto(
   b: number,
   df: number,
   dq: number,
-  F: number,
+  fMinusK: number,
   x: number,
 ): void {
   const callItm = x > 0 ? 1 : x < 0 ? 0 : 0.5
-  const price = df * (isCall ? Math.max(F - K, 0) : Math.max(K - F, 0))
+  const F = fMinusK + K
+  const price = df * (isCall ? Math.max(fMinusK, 0) : Math.max(-fMinusK, 0))
   const delta = dq * (isCall ? callItm : callItm - 1)
   out.price = price
   out.delta = delta

@@ -133,7 +133,7 @@ function evaluate(x: number, s: number, ex2: number, out: Float64Array): void {
   const e = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t))
   const d1 = h + t
   const y2 = normCdfOverPdf(h - t)
-  if (t < SMALL_T && t * -h < 1) {
+  if (t < SMALL_T && t * -h < 1 && h > -40) {
     const b = e * smallTDifference(h, t, normCdfOverPdf(h))
     out[0] = b
     out[1] = ex2 - b

@@ -110,7 +110,9 @@ export function erf(x: number): number {
 
 /** Standard normal density φ(z) = exp(-z²/2)/√(2π), accurate in the far tails. */
 export function normPdf(z: number): number {
-  return ONE_OVER_SQRT_TWO_PI * expMinusSquare(z * ONE_OVER_SQRT_TWO)
+  // Split z so that hi²/2 is exact and the rounding of z² does not scale with z² in the exponent.
+  const hi = Math.trunc(z * 16) / 16
+  return ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * hi * hi) * Math.exp(-0.5 * (z - hi) * (z + hi))
 }
 
 /**
@@ -124,7 +126,10 @@ export function normCdfOverPdf(z: number): number {
 /** Standard normal distribution N(z); relative accuracy near machine precision for z < 0 (down to underflow). */
 export function normCdf(z: number): number {
   if (Number.isNaN(z)) return Number.NaN
-  if (z <= 0) {
+  const x = z * ONE_OVER_SQRT_TWO
+  // Around the centre the erf series is exact enough and keeps N monotone and symmetric through 0.
+  if (Math.abs(x) <= ERF_SMALL) return 0.5 + 0.5 * erfSmall(x)
+  if (z < 0) {
     if (z < -38.5) return 0
     return normPdf(z) * normCdfOverPdf(z)
   }
