@@ -39,6 +39,7 @@ export function createChainClients(params: {
       retryCount: 1,
     })
   })
+  // Ranking pings every endpoint in the background; with a single URL there is nothing to rank.
   const transport = fallback(transports, { rank: transports.length > 1, retryCount: 1 })
   // cacheTime 0: viem otherwise serves getBlockNumber from a 4 s cache, and reads pinned to that
   // block would miss a trade keel itself just made (a stale snapshot is a wrong hedge).
