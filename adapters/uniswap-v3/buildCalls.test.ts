@@ -1,6 +1,46 @@
 import fc from 'fast-check'
+import type { PublicClient } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { minAmountOut } from './buildCalls.ts'
+import { InvalidInputError } from '../../agent/errors.ts'
+import type { SwapQuote } from '../types.ts'
+import { buildCalls, minAmountOut } from './buildCalls.ts'
+import { ChainNotConfiguredError, InvalidQuoteError } from './errors.ts'
+
+const a = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as const
+const contracts = {
+  weth: a(1),
+  usdc: a(2),
+  uniswapV3Factory: a(3),
+  nonfungiblePositionManager: a(4),
+  swapRouter: a(5),
+  quoterV2: a(6),
+  wethUsdcPool: a(7),
+  ethUsdFeed: a(8),
+  poolFee: 500,
+}
+// Validation must fail before any RPC: a client that throws on use proves no call was made.
+const unreachable = new Proxy(
+  { chain: { id: 8453 } },
+  {
+    get: (t, p) => (p === 'chain' ? t.chain : () => Promise.reject(new Error('no RPC expected'))),
+  },
+) as unknown as PublicClient
+const deps = { clients: { base: unreachable }, contracts: { base: contracts } }
+
+const quote: SwapQuote = {
+  status: 'ok',
+  venue: 'uniswap-v3',
+  chain: 'base',
+  tokenIn: contracts.weth,
+  tokenOut: contracts.usdc,
+  amountIn: 10n ** 18n,
+  amountOut: 3_000_000_000n,
+  gasEstimate: 100_000n,
+  sqrtPriceX96After: 1n << 96n,
+  blockNumber: 10n,
+  blockTimestampSec: 1_700_000_000n,
+}
+const recipient = a(9)
 
 describe('minAmountOut', () => {
   test('rounds down when the product is not a multiple of 10000', () => {
@@ -33,5 +73,37 @@ describe('minAmountOut', () => {
     expect(() => minAmountOut({ amountOut: 1n, slippageBps: 10_001 })).toThrow(RangeError)
     expect(() => minAmountOut({ amountOut: 1n, slippageBps: -1 })).toThrow(RangeError)
     expect(() => minAmountOut({ amountOut: 1n, slippageBps: 0.5 })).toThrow(RangeError)
+  })
+})
+
+describe('buildCalls', () => {
+  test('names the offending path and value when slippageBps is out of range', async () => {
+    const err = await buildCalls(deps, { quote, recipient, slippageBps: 10_001, deadlineSec: 1_700_000_600n }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(InvalidInputError)
+    const issue = (err as InvalidInputError).issues[0]!
+    expect(issue.path).toBe('slippageBps')
+    expect(issue.message).toContain('10001')
+  })
+
+  test('refuses a quote of another venue', async () => {
+    const err = await buildCalls(deps, {
+      quote: { ...quote, venue: 'other' },
+      recipient,
+      slippageBps: 30,
+      deadlineSec: 1_700_000_600n,
+    }).catch((e: unknown) => e)
+    expect((err as InvalidInputError).issues.map((i) => i.path)).toEqual(['quote.venue'])
+  })
+
+  test('throws ChainNotConfiguredError when the quote is for a chain the adapter does not serve', async () => {
+    await expect(
+      buildCalls(deps, { quote: { ...quote, chain: 'arbitrum' }, recipient, slippageBps: 30, deadlineSec: 1_700_000_600n }),
+    ).rejects.toBeInstanceOf(ChainNotConfiguredError)
+  })
+
+  test('throws InvalidQuoteError when the minimum output rounds to 0', async () => {
+    await expect(
+      buildCalls(deps, { quote: { ...quote, amountOut: 1n }, recipient, slippageBps: 30, deadlineSec: 1_700_000_600n }),
+    ).rejects.toBeInstanceOf(InvalidQuoteError)
   })
 })
