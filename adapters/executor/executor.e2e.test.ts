@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { type Address, encodeFunctionData, parseEther, parseEventLogs } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -25,12 +26,16 @@ afterAll(async () => {
   await fx?.stop()
 })
 
+// Every event any executor logs in this file, to prove keys never reach them.
+const logged: unknown[] = []
+
 function executorFor(chain: ChainKey, role: 'treasury' | 'arbitrageur'): Executor {
   return createExecutor({
     chain,
     chainId: fx.manifest.chains[chain].chainId,
     publicClient: fx.clients[chain],
     account: privateKeyToAccount(fx.manifest.devKeys[role]),
+    log: (event) => logged.push(event),
   })
 }
 
@@ -94,6 +99,9 @@ describe('executor.prepare + submit', () => {
     const calls = await fx.adapter.buildCalls({ quote: q, recipient: treasury, slippageBps: 25, deadlineSec: q.blockTimestampSec + 300n })
     const prepared = await executor.prepare({ calls, idempotencyKey: 'e2e-swap-balances' })
     expect(prepared).toHaveLength(1)
+    // The margin on simulated gas covers what the node itself estimates for the call.
+    const estimated = await fx.clients[chain].estimateGas({ account: treasury, to: calls[0]!.to, data: calls[0]!.data })
+    expect(BigInt(prepared[0]!.gasLimit)).toBeGreaterThanOrEqual(estimated)
     // Plain JSON: it survives a round trip through workflow history unchanged.
     expect(JSON.parse(JSON.stringify(prepared))).toEqual(prepared)
     const result = await executor.submit(prepared[0]!)
@@ -197,6 +205,7 @@ describe('executor.prepare + submit', () => {
     expect((err as SimulationRevertedError).name).toBe('Executor.SimulationRevertedError')
     expect((err as SimulationRevertedError).reason).toBe('Too little received')
     expect((err as SimulationRevertedError).retryable).toBe(false)
+    expect(inspect(err, { depth: 20 })).not.toContain(fx.manifest.devKeys.treasury.slice(2))
     expect(await nonceOf(chain, treasury)).toBe(latest0)
     expect(await nonceOf(chain, treasury, 'pending')).toBe(pending0)
     // No nonce was burnt in the executor either: the next batch takes the same nonce.
@@ -255,13 +264,19 @@ describe('executor.prepare + submit', () => {
     const chain = 'arbitrum'
     const executor = executorFor(chain, 'treasury')
     const calls = [approveCall(chain, contractsOf(chain).usdc, 11n)]
-    const a = await executor.prepare({ calls, idempotencyKey: 'e2e-prepare-retry' })
-    const b = await executor.prepare({ calls, idempotencyKey: 'e2e-prepare-retry' })
+    // Two racing attempts and a later retry all get the one signed batch.
+    const [a, b] = await Promise.all([
+      executor.prepare({ calls, idempotencyKey: 'e2e-prepare-retry' }),
+      executor.prepare({ calls, idempotencyKey: 'e2e-prepare-retry' }),
+    ])
     expect(b).toEqual(a)
+    expect(await executor.prepare({ calls, idempotencyKey: 'e2e-prepare-retry' })).toEqual(a)
     await expect(
       executor.prepare({ calls: [approveCall(chain, contractsOf(chain).usdc, 12n)], idempotencyKey: 'e2e-prepare-retry' }),
     ).rejects.toBeInstanceOf(IdempotencyConflictError)
+    const nonce0 = await nonceOf(chain, executor.address)
     await executor.submit(a[0]!)
+    expect(await nonceOf(chain, executor.address)).toBe(nonce0 + 1)
   })
 
   test('refuses a prepared tx of another chain or with altered bytes', async () => {
@@ -272,5 +287,13 @@ describe('executor.prepare + submit', () => {
     await expect(executorFor('base', 'treasury').submit(tx!)).rejects.toBeInstanceOf(InvalidTransactionError)
     const tampered = { ...tx!, nonce: tx!.nonce + 1 }
     await expect(executorFor('arbitrum', 'treasury').submit(tampered)).rejects.toBeInstanceOf(InvalidTransactionError)
+  })
+})
+
+describe('executor logs', () => {
+  test('never contain a private key after every operation above', () => {
+    expect(logged.length).toBeGreaterThan(0)
+    const text = JSON.stringify(logged, (_, v) => (typeof v === 'bigint' ? v.toString() : v)).toLowerCase()
+    for (const key of Object.values(fx.manifest.devKeys)) expect(text).not.toContain(key.slice(2).toLowerCase())
   })
 })

@@ -63,7 +63,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
   })
   // In-process memo of prepared batches: a prepare activity retried after it succeeded (result lost)
   // gets the same signed transactions instead of burning fresh nonces that would never be sent.
-  const prepared = new Map<string, { fingerprint: string; txs: PreparedTx[] }>()
+  const prepared = new Map<string, { fingerprint: string; txs: Promise<PreparedTx[]> }>()
 
   async function prepare(input: { calls: readonly Call[]; idempotencyKey: string }): Promise<PreparedTx[]> {
     const { calls, idempotencyKey } = parseInput(prepareParamsSchema, input, 'executor batch')
@@ -78,7 +78,14 @@ export function createExecutor(params: CreateExecutorParams): Executor {
       log({ level: 'info', msg: 'prepare: returning the batch already signed for this key', chain, idempotencyKey })
       return cached.txs
     }
+    // Memoised before the first await, so a concurrent prepare with the same key waits for this one.
+    const txs = signBatch(calls, idempotencyKey)
+    remember(idempotencyKey, { fingerprint, txs })
+    txs.catch(() => prepared.delete(idempotencyKey))
+    return txs
+  }
 
+  async function signBatch(calls: readonly Call[], idempotencyKey: string): Promise<PreparedTx[]> {
     const gasLimits = await simulate(calls)
     const [baseFeePerGas, priorityHex, balance] = await Promise.all([
       nextBaseFee(),
@@ -129,7 +136,6 @@ export function createExecutor(params: CreateExecutorParams): Executor {
       await nonces.release(reserved)
       throw mapError(err)
     }
-    remember(idempotencyKey, { fingerprint, txs })
     log({ level: 'info', msg: 'prepare: signed batch', chain, idempotencyKey, nonces: reserved, hashes: txs.map((t) => t.hash) })
     return txs
   }
@@ -172,7 +178,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     })
   }
 
-  function remember(key: string, entry: { fingerprint: string; txs: PreparedTx[] }) {
+  function remember(key: string, entry: { fingerprint: string; txs: Promise<PreparedTx[]> }) {
     prepared.set(key, entry)
     if (prepared.size > idempotencyCacheSize) prepared.delete(prepared.keys().next().value!)
   }
