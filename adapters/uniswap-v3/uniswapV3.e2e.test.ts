@@ -1,11 +1,11 @@
-import { type Address, decodeFunctionData, type Hex, parseEther, parseEventLogs, parseUnits } from 'viem'
+import { type Address, decodeFunctionData, encodeFunctionData, type Hex, parseAbi, parseEther, parseEventLogs, parseUnits } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { getTickAtSqrtRatio } from '../../agent/lp/tickMath.ts'
 import { treasuryHoldings } from '../../chains/devnet/constants.ts'
 import { type ChainKey, chainKeys } from '../../chains/types.ts'
 import { createExecutor } from '../executor/executor.ts'
-import type { SwapQuote } from '../types.ts'
+import type { Call, SwapQuote } from '../types.ts'
 import { erc20Abi, swapRouterAbi } from './abis.ts'
 import { minAmountOut } from './buildCalls.ts'
 import { type DevnetFixture, startDevnetFixture } from './devnetFixture.ts'
@@ -13,6 +13,12 @@ import { InvalidQuoteError } from './errors.ts'
 import { createUniswapV3Adapter } from './index.ts'
 
 let fx: DevnetFixture
+
+const poolAdminAbi = parseAbi([
+  'function createPool(address tokenA, address tokenB, uint24 fee) returns (address pool)',
+  'function getPool(address tokenA, address tokenB, uint24 fee) view returns (address pool)',
+  'function initialize(uint160 sqrtPriceX96)',
+])
 
 beforeAll(async () => {
   fx = await startDevnetFixture()
@@ -95,6 +101,49 @@ describe('quote', () => {
     const { weth, ethUsdFeed } = contractsOf('ethereum')
     const q = await fx.adapter.quote({ chain: 'ethereum', tokenIn: weth, tokenOut: ethUsdFeed, amountIn: parseEther('1') })
     expect(q).toEqual({ status: 'unavailable', reason: expect.stringContaining('no pool') })
+  })
+
+  test('returns unavailable when the pool is uninitialised and then when it has no liquidity', async () => {
+    const chain = 'ethereum'
+    const { weth, usdc, uniswapV3Factory } = contractsOf(chain)
+    const deployer = createExecutor({
+      chain,
+      chainId: fx.manifest.chains[chain].chainId,
+      publicClient: fx.clients[chain],
+      account: privateKeyToAccount(fx.manifest.devKeys.deployer),
+    })
+    const send = async (call: Omit<Call, 'chainId' | 'value'>, key: string) => {
+      for (const tx of await deployer.prepare({ calls: [{ ...call, chainId: 1, value: 0n }], idempotencyKey: key }))
+        await deployer.submit(tx)
+    }
+    await send(
+      {
+        to: uniswapV3Factory,
+        data: encodeFunctionData({ abi: poolAdminAbi, functionName: 'createPool', args: [weth, usdc, 3000] }),
+        description: 'createPool',
+      },
+      'e2e-create-pool',
+    )
+    const adapter3000 = createUniswapV3Adapter({ clients: fx.clients, contracts: { [chain]: { ...contractsOf(chain), poolFee: 3000 } } })
+    const req = { chain, tokenIn: weth, tokenOut: usdc, amountIn: parseEther('1') } as const
+    expect(await adapter3000.quote(req)).toEqual({ status: 'unavailable', reason: expect.stringContaining('not initialised') })
+
+    const pool = await fx.clients[chain].readContract({
+      address: uniswapV3Factory,
+      abi: poolAdminAbi,
+      functionName: 'getPool',
+      args: [weth, usdc, 3000],
+    })
+    const sqrtPriceX96 = (await fx.adapter.readPoolState({ chain })).sqrtPriceX96
+    await send(
+      {
+        to: pool,
+        data: encodeFunctionData({ abi: poolAdminAbi, functionName: 'initialize', args: [sqrtPriceX96] }),
+        description: 'initialize',
+      },
+      'e2e-init-pool',
+    )
+    expect(await adapter3000.quote(req)).toEqual({ status: 'unavailable', reason: expect.stringContaining('no in-range liquidity') })
   })
 
   test('returns unavailable when the adapter does not serve the chain', async () => {
