@@ -1,4 +1,4 @@
-import { smallTDifference } from './black76.ts'
+import { forwardMinusStrike, logRatio, smallTDifference } from './black76.ts'
 import { normCdfOverPdf } from './normal.ts'
 import type { OptionKind } from './types.ts'
 
@@ -21,8 +21,10 @@ export type ImpliedVolParams = {
 const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327
 const SMALL_T = 0.21
 const MAX_ITERATIONS = 40
-/** Relative step below which the iteration has converged (a few ulp of s). */
+/** Relative bracket width below which the iteration has converged (a few ulp of s). */
 const STEP_TOLERANCE = 4e-16
+/** Relative Halley/Newton step after which the next iterate is final (its error is far below an ulp). */
+const CONVERGED_STEP = 1e-9
 
 /**
  * Solves b(x, s) = target for s = σ√T, where b is the normalised out-of-the-money Black call
@@ -38,30 +40,35 @@ const STEP_TOLERANCE = 4e-16
 export function solveNormalised(x: number, target: number, scratch: Float64Array): number {
   const ex2 = Math.exp(0.5 * x)
   const sc = Math.sqrt(-2 * x)
-  let lo = 0
-  let hi = Number.POSITIVE_INFINITY
   let bc = 0
   let cc = ex2
+  let ec = ONE_OVER_SQRT_TWO_PI
   if (sc > 0) {
     evaluate(x, sc, ex2, scratch)
     bc = scratch[0]!
     cc = scratch[1]!
+    ec = scratch[2]!
   }
-  const upper = target > bc
-  const goal = upper ? Math.log(ex2 - target) : 1 / Math.sqrt(-2 * Math.log(target))
-  // Objective values at the bracket ends (NaN where unknown) let an escaping step fall back to regula falsi.
+  // Three objectives: G (convex part), b itself (concave part, b well below its maximum), ln(e^{x/2} - b) (near it).
+  const mode = target <= bc ? LOWER : target <= 0.5 * ex2 ? MIDDLE : UPPER
+  const goal = mode === LOWER ? 1 / Math.sqrt(-2 * Math.log(target)) : mode === MIDDLE ? target : Math.log(ex2 - target)
+  // Objective values (oriented to increase with s) at the bracket ends, NaN where unknown.
+  let lo = 0
+  let hi = Number.POSITIVE_INFINITY
   let fLo: number
-  let fHi: number
-  if (upper) {
-    lo = sc
-    fLo = Math.log(cc) - goal
-    fHi = Number.NaN
-  } else {
+  let fHi = Number.NaN
+  let s: number
+  if (mode === LOWER) {
     hi = sc
     fLo = -goal
     fHi = 1 / Math.sqrt(-2 * Math.log(bc)) - goal
+    s = initialLower(x, sc, target)
+  } else {
+    lo = sc
+    fLo = mode === MIDDLE ? bc - goal : goal - Math.log(cc)
+    // The tangent at the inflection lies above the concave b, so its crossing is a lower bound of the root.
+    s = sc + (target - bc) / ec
   }
-  let s = upper ? initialUpper(x, sc, ex2 - target) : initialLower(x, sc, target)
   let n = 0
   for (; n < MAX_ITERATIONS; n++) {
     evaluate(x, s, ex2, scratch)
@@ -73,13 +80,17 @@ export function solveNormalised(x: number, target: number, scratch: Float64Array
     let f: number
     let f1: number
     let f2: number
-    if (upper) {
-      f = Math.log(c) - goal
-      f1 = -b1 / c
-      f2 = -b2 / c - f1 * f1
+    if (mode === MIDDLE) {
+      f = vb - goal
+      f1 = b1
+      f2 = b2
+    } else if (mode === UPPER) {
+      // -ln(c) so that the objective increases with s like the others.
+      f = goal - Math.log(c)
+      f1 = b1 / c
+      f2 = b2 / c + f1 * f1
     } else {
-      const lnb = Math.log(vb)
-      const m = -2 * lnb
+      const m = -2 * Math.log(vb)
       const g = 1 / Math.sqrt(m)
       const l1 = b1 / vb
       const l2 = b2 / vb - l1 * l1
@@ -89,23 +100,27 @@ export function solveNormalised(x: number, target: number, scratch: Float64Array
       f1 = g3 * l1
       f2 = 3 * (g3 / m) * l1 * l1 + g3 * l2
     }
-    // Both objectives increase with s in the orientation below (the upper one is negated).
-    const fInc = upper ? -f : f
-    if (fInc < 0 && s >= lo) {
+    if (f < 0 && s >= lo) {
       lo = s
-      fLo = fInc
-    } else if (fInc > 0 && s <= hi) {
+      fLo = f
+    } else if (f > 0 && s <= hi) {
       hi = s
-      fHi = fInc
+      fHi = f
     }
-    if (f === 0 || !(f1 !== 0)) break
+    if (f === 0 || !(f1 > 0)) break
     const newton = f / f1
     const denom = 1 - (newton * f2) / (2 * f1)
-    let next = s - (denom > 0.5 ? newton / denom : newton)
+    const delta = denom > 0.5 ? newton / denom : newton
+    // A Halley/Newton step this small leaves an error of order step² or step³: accept it without re-evaluating.
+    if (Math.abs(delta) <= CONVERGED_STEP * s) {
+      s -= delta
+      n++
+      break
+    }
+    let next = s - delta
     if (!(next > lo && next < hi)) next = fallback(lo, hi, fLo, fHi, s)
-    const step = Math.abs(next - s)
     s = next
-    if (step <= STEP_TOLERANCE * s || hi - lo <= STEP_TOLERANCE * s) {
+    if (hi - lo <= STEP_TOLERANCE * s) {
       n++
       break
     }
@@ -113,6 +128,10 @@ export function solveNormalised(x: number, target: number, scratch: Float64Array
   scratch[3] = n + 1
   return s
 }
+
+const LOWER = 0
+const MIDDLE = 1
+const UPPER = 2
 
 /** A point inside (lo, hi): regula falsi when both end values are known, else doubling or bisection. */
 function fallback(lo: number, hi: number, fLo: number, fHi: number, s: number): number {
@@ -153,12 +172,6 @@ function evaluate(x: number, s: number, ex2: number, out: Float64Array): void {
 function initialLower(x: number, sc: number, target: number): number {
   const guess = -x / Math.sqrt(-2 * Math.log(target))
   return Math.min(Math.max(guess, 1e-3 * sc), sc)
-}
-
-/** Start above the inflection from e^{x/2} - b ≈ 2·N(-s/2) scaled by the distance to the inflection value. */
-function initialUpper(x: number, sc: number, complement: number): number {
-  const guess = Math.sqrt(Math.max(-8 * Math.log(complement), 0))
-  return Math.max(guess, sc, 1e-8) + 0 * x
 }
 
 /**
@@ -216,12 +229,15 @@ export function solveCore(
   scratch: Float64Array,
 ): number {
   const b = r - q
-  const df = Math.exp(-r * T)
-  const F = b === 0 ? S : (S * Math.exp(-q * T)) / df
-  const lnFK = Math.log(S / K) + b * T
+  const df = r === 0 ? 1 : Math.exp(-r * T)
+  // Same forward construction as the pricing kernel, so that a price round-trips exactly.
+  const carryM1 = b === 0 ? 0 : Math.expm1(b * T)
+  const F = S + S * carryM1
+  const lnFK = logRatio(S, K) + b * T
   const undiscounted = price / df
   const itm = isCall ? lnFK > 0 : lnFK < 0
-  const otm = itm ? undiscounted - (isCall ? F - K : K - F) : undiscounted
+  const fMinusK = forwardMinusStrike(S, K, carryM1)
+  const otm = itm ? undiscounted - (isCall ? fMinusK : -fMinusK) : undiscounted
   scratch[3] = 0
   if (otm < 0) return BELOW_INTRINSIC
   if (otm >= Math.min(F, K)) return ABOVE_MAX
