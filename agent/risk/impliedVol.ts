@@ -213,6 +213,7 @@ function validate(p: ImpliedVolParams, q: number): string | undefined {
 /** Codes returned by `solveCore` instead of a vol (negative, so a vol is never confused with them). */
 export const BELOW_INTRINSIC = -1
 export const ABOVE_MAX = -2
+const INTRINSIC_ULPS = 4
 
 /**
  * The solve on validated numbers, positional and allocation-free for the batch loop: returns σ >= 0, or
@@ -239,7 +240,8 @@ export function solveCore(
   const fMinusK = forwardMinusStrike(S, K, carryM1)
   const otm = itm ? undiscounted - (isCall ? fMinusK : -fMinusK) : undiscounted
   scratch[3] = 0
-  if (otm < 0) return BELOW_INTRINSIC
+  // A price within rounding of intrinsic (as our own pricer produces for deep ITM, low vol) is vol 0, not an error.
+  if (otm < 0) return otm >= -INTRINSIC_ULPS * Number.EPSILON * undiscounted ? 0 : BELOW_INTRINSIC
   if (otm >= Math.min(F, K)) return ABOVE_MAX
   if (otm === 0) return 0
   return solveNormalised(-Math.abs(lnFK), otm / Math.sqrt(F * K), scratch) / Math.sqrt(T)
