@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo.ts'
 import { devnetCommand } from './commands/devnet.ts'
 import { pauseResumeCommand, runCommand, statusCommand, unblockCommand, updateCommand } from './commands/portfolio.ts'
 import { workerCommand } from './commands/worker.ts'
+import { installWorkerLogging } from './runtime.ts'
 
 const usage = `keel: keeps a multi-chain derivatives portfolio on its mandate
 
@@ -50,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
   return command(rest)
 }
 
+installWorkerLogging()
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -56,3 +56,24 @@ export function portfolioControls(client: Client, portfolio: string) {
     wake: (): Promise<void> => handle.signal(wakeSignal),
   }
 }
+
+/** Polls a portfolio's status until `done` holds; throws with the last decision when it does not in time. */
+export async function waitForStatus(p: {
+  status: () => Promise<PortfolioStatus>
+  done: (s: PortfolioStatus) => boolean
+  timeoutMs?: number
+  what?: string
+}): Promise<PortfolioStatus> {
+  const timeoutMs = p.timeoutMs ?? 120_000
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const s = await p.status()
+    if (p.done(s)) return s
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs / 1000}s waiting for ${p.what ?? 'the portfolio'} (last decision: ${s.lastDecision}; last error: ${s.lastError})`,
+      )
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}

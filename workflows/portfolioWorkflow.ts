@@ -51,6 +51,7 @@ export type HedgeRecord = {
   deltaAfterWei: string | null
   atChainTimeSec: string
   reason: string | null
+  txHashes: string[]
 }
 
 export type ObservationJson = {
@@ -160,7 +161,9 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
     {
       validator: ({ chain }) => {
         if (!state.blockedChains.some((b) => b.chain === chain))
-          throw new InvalidInputError({ what: 'clearBlockedChain', issues: [{ path: 'chain', message: `${chain} is not blocked` }] })
+          throw refused(
+            new InvalidInputError({ what: 'clearBlockedChain', issues: [{ path: 'chain', message: `${chain} is not blocked` }] }),
+          )
       },
     },
   )
@@ -186,18 +189,25 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
 
 function validateMandateUpdate(portfolio: string, next: MandateInput): void {
   const parsed = safeParseMandate(next)
-  if (!parsed.ok) throw new InvalidInputError({ what: 'mandate update', issues: parsed.issues })
+  if (!parsed.ok) throw refused(new InvalidInputError({ what: 'mandate update', issues: parsed.issues }))
   if (parsed.mandate.portfolio !== portfolio) {
-    throw new InvalidInputError({
-      what: 'mandate update',
-      issues: [
-        {
-          path: 'portfolio',
-          message: `cannot change the portfolio id of a running workflow (running ${portfolio}, got "${parsed.mandate.portfolio}")`,
-        },
-      ],
-    })
+    throw refused(
+      new InvalidInputError({
+        what: 'mandate update',
+        issues: [
+          {
+            path: 'portfolio',
+            message: `cannot change the portfolio id of a running workflow (running ${portfolio}, got "${parsed.mandate.portfolio}")`,
+          },
+        ],
+      }),
+    )
   }
+}
+
+/** A validator's refusal, typed by the error's literal name so clients match on it, never on text. */
+function refused(err: InvalidInputError): ApplicationFailure {
+  return ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true, details: [err.issues] })
 }
 
 async function runCycle(state: PortfolioState, prefix: string): Promise<void> {
@@ -235,7 +245,10 @@ async function runCycle(state: PortfolioState, prefix: string): Promise<void> {
   }
   const result = await executeChild(rebalanceWorkflow, { workflowId: id, args: [rebalanceInput] })
   const after = await observe(state, mandate)
-  const costs = result.status === 'completed' ? realizedCosts({ result, obs, direction: decision.direction }) : { gasCostUsdc: 0n, slippageCostUsdc: 0n }
+  const costs =
+    result.status === 'completed'
+      ? realizedCosts({ result, obs, direction: decision.direction })
+      : { gasCostUsdc: 0n, slippageCostUsdc: 0n }
   recordHedge(state, {
     id,
     chain: obs.chain,
@@ -251,6 +264,7 @@ async function runCycle(state: PortfolioState, prefix: string): Promise<void> {
     deltaAfterWei: after ? after.exposure.deltaWei.toString() : null,
     atChainTimeSec: chainTime(snapshot).toString(),
     reason: result.status === 'completed' ? null : `${result.failureType}: ${result.reason}`,
+    txHashes: result.txHashes,
   })
   if (result.status === 'in-doubt') state.blockedChains.push({ chain: obs.chain, reason: `${id} in doubt: ${result.reason}` })
   state.lastDecision = result.status === 'completed' ? `hedged on ${obs.chain}` : `hedge ${result.status} on ${obs.chain}`

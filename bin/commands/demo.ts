@@ -5,7 +5,7 @@ import { devnetDown, devnetUp } from '../../chains/devnet/devnet.ts'
 import { readManifest } from '../../chains/devnet/manifest.ts'
 import { createMarketSimulator } from '../../chains/devnet/market/marketSimulator.ts'
 import { fromManifest } from '../../temporal/chainEnvironment.ts'
-import { portfolioControls, portfolioWorkflowId, startPortfolio } from '../../temporal/client.ts'
+import { portfolioControls, portfolioWorkflowId, startPortfolio, waitForStatus } from '../../temporal/client.ts'
 import { loadMandateFile } from '../../temporal/mandateFile.ts'
 import { createKeelWorkers } from '../../temporal/worker.ts'
 import type { PortfolioStatus } from '../../workflows/portfolioWorkflow.ts'
@@ -74,7 +74,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       .catch(() => undefined)
     const { handle } = await startPortfolio({ client, mandate: { ...input, portfolio: mandate.portfolio } })
     const controls = portfolioControls(client, mandate.portfolio)
-    let status = await waitFor(controls.status, (s) => s.cyclesCompleted >= 1)
+    let status = await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted >= 1, what: 'the first observation' })
     console.log(`\n${formatStatus(status)}\n`)
 
     const sim = await createMarketSimulator({ manifest, path: { stepSec: flags['step-minutes'] * 60 } })
@@ -85,10 +85,12 @@ export async function demoCommand(argv: string[]): Promise<number> {
       const tick = await sim.tick()
       const before = status.cyclesCompleted
       await controls.wake()
-      status = await waitFor(
-        controls.status,
-        (s) => s.cyclesCompleted > before && s.lastObservation !== null && BigInt(s.lastObservation.atChainTimeSec) >= tick.timestampSec,
-      )
+      status = await waitForStatus({
+        status: controls.status,
+        done: (s) =>
+          s.cyclesCompleted > before && s.lastObservation !== null && BigInt(s.lastObservation.atChainTimeSec) >= tick.timestampSec,
+        what: `the cycle after tick ${i}`,
+      })
       const price = (Number(tick.priceE8) / 1e8).toFixed(2)
       for (const h of status.hedges.slice(shown)) console.log(`[t+${hours(i, flags['step-minutes'])}h ETH ${price}] ${formatHedge(h)}`)
       shown = status.hedges.length
@@ -114,21 +116,6 @@ export async function demoCommand(argv: string[]): Promise<number> {
 }
 
 const hours = (tick: number, stepMinutes: number) => ((tick * stepMinutes) / 60).toFixed(0)
-
-async function waitFor(
-  read: () => Promise<PortfolioStatus>,
-  done: (s: PortfolioStatus) => boolean,
-  timeoutMs = 120_000,
-): Promise<PortfolioStatus> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const s = await read()
-    if (done(s)) return s
-    if (Date.now() > deadline)
-      throw new Error(`the portfolio workflow did not finish a cycle within ${timeoutMs / 1000}s (last decision: ${s.lastDecision})`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 function printSummary(p: { status: PortfolioStatus; simulatedSec: number; startPrice: number; endPrice: number }): void {
   const done = p.status.hedges.filter((h) => h.status === 'completed')
