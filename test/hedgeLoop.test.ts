@@ -9,7 +9,7 @@ import { costVenue } from '../agent/venue/chooseVenue.ts'
 import { uniswapV3PoolAbi } from '../chains/devnet/abis.ts'
 import { type ChainKey, chainKeys } from '../chains/types.ts'
 import { portfolioControls, waitForStatus } from '../temporal/client.ts'
-import { type Stack, startAndObserve, startStack, testMandate } from './fixtures/stack.ts'
+import { ethTarget, type Stack, startAndObserve, startStack, testMandate } from './fixtures/stack.ts'
 
 const ETH = 10n ** 18n
 const swapEventAbi = parseAbi([
@@ -31,14 +31,8 @@ describe('portfolio workflow on the devnet', () => {
   test('hedges on the cheapest chain when a price shock pushes delta out of the band, and lands back inside', async () => {
     // Start centred on the treasury's own delta, then push the price down: the LPs are short
     // gamma, so they end up holding more ETH and delta rises out of the band.
-    const probe = testMandate({ portfolio: 'hedge-probe', treasury: stack.treasury, targetEth: '0', bandEth: '100000', paused: false })
-    const { controls: probeControls } = await startAndObserve(stack, probe)
-    const initial = await waitForStatus({ status: probeControls.status, done: (s) => s.cyclesCompleted >= 1 })
-    await probeControls.handle.terminate('probe done')
-    const initialDelta = BigInt(initial.lastObservation!.deltaWei)
-
-    const mandate = testMandate({ portfolio: 'hedge-main', treasury: stack.treasury, targetEth: '0', bandEth: '10' })
-    mandate.delta = { targetEth: (Number(initialDelta / 10n ** 15n) / 1000).toFixed(3), bandEth: '10' }
+    const initialDelta = (await stack.exposure()).deltaWei
+    const mandate = testMandate({ portfolio: 'hedge-main', treasury: stack.treasury, targetEth: ethTarget(initialDelta), bandEth: '10' })
     const target = parseMandate(mandate).delta.targetEth
     const { controls } = await startAndObserve(stack, mandate)
     const first = await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted >= 1 })
