@@ -1,0 +1,71 @@
+import { createServer } from 'node:net'
+import { ApplicationFailure } from '@temporalio/common'
+import { MockActivityEnvironment } from '@temporalio/testing'
+import { describe, expect, test } from 'vitest'
+import type { MandateInput } from '../../agent/mandate/schema.ts'
+import type { ChainEnvironment } from '../chainEnvironment.ts'
+import { createActivityDeps } from '../worker.ts'
+import { createReadActivities } from './createActivities.ts'
+
+const treasury = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
+const mandate: MandateInput = {
+  portfolio: 'unreachable',
+  chains: { base: { treasury } },
+  delta: { targetEth: '0', bandEth: '1' },
+  hedge: { maxSlippageBps: 30, maxGasCostUsdc: '10', maxHedgeSizeEth: '1' },
+}
+const zero = '0x0000000000000000000000000000000000000001'
+const contracts = {
+  weth: zero,
+  usdc: zero,
+  uniswapV3Factory: zero,
+  nonfungiblePositionManager: zero,
+  swapRouter: zero,
+  quoterV2: zero,
+  wethUsdcPool: zero,
+  ethUsdFeed: zero,
+  poolFee: 500,
+} as const
+
+/** A port that was free a moment ago: nothing listens there. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as { port: number }
+  await new Promise((r) => server.close(r))
+  return port
+}
+
+describe('observePortfolio', () => {
+  test('fails with a typed error naming the chain and no secret when its RPC is unreachable', async () => {
+    const port = await closedPort()
+    const secretUrl = `http://keel:hunter2@127.0.0.1:${port}/v3/0123456789abcdef0123456789abcdef?apikey=s3cr3t`
+    const environment: ChainEnvironment = {
+      network: 'live',
+      chains: { base: { chainId: 8453, rpcUrls: [secretUrl], contracts } },
+      signerKeys: {},
+    }
+    const activities = createReadActivities(createActivityDeps({ environment, signChains: [] }))
+    const err = await new MockActivityEnvironment().run(activities.observePortfolio, { mandate }).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(ApplicationFailure)
+    const failure = err as ApplicationFailure
+    expect(failure.type).toBe('Chains.RpcUnreachableError')
+    expect(failure.nonRetryable).toBe(false)
+    expect(failure.message).toContain('base')
+    const everything = JSON.stringify({ message: failure.message, details: failure.details, stack: failure.stack })
+    for (const secret of ['hunter2', '0123456789abcdef0123456789abcdef', 's3cr3t']) expect(everything).not.toContain(secret)
+  })
+
+  test('refuses a mandate chain the worker has no RPC for, naming the chain', async () => {
+    const environment: ChainEnvironment = { network: 'live', chains: {}, signerKeys: {} }
+    const activities = createReadActivities(createActivityDeps({ environment, signChains: [] }))
+    const err = await new MockActivityEnvironment().run(activities.observePortfolio, { mandate }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ApplicationFailure)
+    expect((err as ApplicationFailure).type).toBe('Keel.InvalidInputError')
+    expect((err as ApplicationFailure).nonRetryable).toBe(true)
+    expect((err as ApplicationFailure).message).toContain('chains.base')
+  })
+})
