@@ -64,19 +64,29 @@ const any = () => true
 
 /**
  * Checks a book before any pricing, so that a bad row fails the whole call with `Risk.InvalidOptionInputError`
- * naming the field and index (e.g. `vol[17]`) instead of writing NaN into the results.
+ * naming the field and index (e.g. `vol[17]`) instead of writing NaN into the results. The fast test is written
+ * so that NaN fails it; only a failing row goes through the per-field checks that build the error.
  */
 export function validateBook(book: OptionBook): number {
   const n = bookLength(book, ['kind', 'spot', 'strike', 'timeYears', 'vol', 'rate', 'yield'])
+  const { kind, spot, strike, timeYears, vol, rate } = book
+  const q = book.yield
   for (let i = 0; i < n; i++) {
-    const k = book.kind[i]!
+    const k = kind[i]!
+    const S = spot[i]!
+    const K = strike[i]!
+    const T = timeYears[i]!
+    const v = vol[i]!
+    const finiteRates = Math.abs(rate[i]!) < Infinity && Math.abs(q[i]!) < Infinity
+    if (k <= 1 && S > 0 && S < Infinity && K > 0 && K < Infinity && T >= 0 && T < Infinity && v >= 0 && v < Infinity && finiteRates)
+      continue
     if (k !== 0 && k !== 1) throw new InvalidOptionInputError({ field: 'kind', value: k, expected: '0 (call) or 1 (put)', index: i })
-    checkField('spot', book.spot[i]!, positive, 'a finite number > 0', i)
-    checkField('strike', book.strike[i]!, positive, 'a finite number > 0', i)
-    checkField('timeYears', book.timeYears[i]!, nonNegative, 'a finite number >= 0', i)
-    checkField('vol', book.vol[i]!, nonNegative, 'a finite number >= 0', i)
-    checkField('rate', book.rate[i]!, any, 'a finite number', i)
-    checkField('yield', book.yield[i]!, any, 'a finite number', i)
+    checkField('spot', S, positive, 'a finite number > 0', i)
+    checkField('strike', K, positive, 'a finite number > 0', i)
+    checkField('timeYears', T, nonNegative, 'a finite number >= 0', i)
+    checkField('vol', v, nonNegative, 'a finite number >= 0', i)
+    checkField('rate', rate[i]!, any, 'a finite number', i)
+    checkField('yield', q[i]!, any, 'a finite number', i)
   }
   return n
 }

@@ -3,10 +3,17 @@ import { normCdfOverPdf } from './normal.ts'
 import type { Black76Input, Greeks } from './types.ts'
 
 const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327
-/** Below this half-total-vol t = σ√T/2 (and t·|h| < 1) the Taylor series in t replaces the erfcx difference. */
-const SMALL_T = 0.21
 /** |h| = |ln(F/K)|/(σ√T) beyond which the option is its intrinsic value to all representable digits. */
 const H_CUTOFF = 1e150
+
+/**
+ * Whether Y(h+t) - Y(h-t) (h <= 0) must come from the series: the direct difference loses about max(1,|h|)/(2t) in
+ * relative precision, so it is kept while that loss is below 32 (≈ 7e-15); the series needs t|h| < 1 (and so t < 1/8
+ * here, well inside its t < 0.21 range) and is pointless once exp(-h²/2) underflows.
+ */
+export function useSmallTSeries(h: number, t: number): boolean {
+  return 64 * t < Math.max(1, -h) && t * -h < 1 && h > -40
+}
 
 /**
  * Y(h+t) - Y(h-t) for h <= 0 and small t, with Y = N/φ, as the odd Taylor series in t up to t^13 (truncation below
@@ -84,7 +91,7 @@ export function bsmKernel(out: Greeks, isCall: boolean, S: number, K: number, T:
   const y2 = normCdfOverPdf(-Math.abs(d2))
   const ha = -Math.abs(h)
   let otm: number
-  if (t < SMALL_T && t * -ha < 1 && ha > -40) {
+  if (useSmallTSeries(ha, t)) {
     otm = rootFK * e * smallTDifference(ha, t, normCdfOverPdf(ha))
   } else if (ha + t <= 0) {
     // Both arguments negative: ha + t and ha - t are -|d2|,-|d1| in some order, the larger Y belongs to ha + t.

@@ -1,4 +1,4 @@
-import { forwardMinusStrike, logRatio, smallTDifference } from './black76.ts'
+import { forwardMinusStrike, logRatio, smallTDifference, useSmallTSeries } from './black76.ts'
 import { normCdfOverPdf } from './normal.ts'
 import type { OptionKind } from './types.ts'
 
@@ -19,7 +19,6 @@ export type ImpliedVolParams = {
 }
 
 const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327
-const SMALL_T = 0.21
 const MAX_ITERATIONS = 40
 /** Relative bracket width below which the iteration has converged (a few ulp of s). */
 const STEP_TOLERANCE = 4e-16
@@ -152,7 +151,7 @@ function evaluate(x: number, s: number, ex2: number, out: Float64Array): void {
   const e = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t))
   const d1 = h + t
   const y2 = normCdfOverPdf(h - t)
-  if (t < SMALL_T && t * -h < 1 && h > -40) {
+  if (useSmallTSeries(h, t)) {
     const b = e * smallTDifference(h, t, normCdfOverPdf(h))
     out[0] = b
     out[1] = ex2 - b
