@@ -82,11 +82,11 @@ export function bsmKernel(out: Greeks, isCall: boolean, S: number, K: number, T:
     return
   }
   const t = 0.5 * s
-  const rootFK = Math.sqrt(F * K)
+  const rootFK = Math.sqrt(F) * Math.sqrt(K)
   const e = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t))
   const d1 = h + t
   const d2 = h - t
-  // The two tail ratios serve both the price and the Greeks (see the case analysis in the TSDoc of Y).
+  // The two tail ratios Y(-|d1|), Y(-|d2|) serve both the price (whichever OTM case applies) and the Greeks.
   const y1 = normCdfOverPdf(-Math.abs(d1))
   const y2 = normCdfOverPdf(-Math.abs(d2))
   const ha = -Math.abs(h)

@@ -349,6 +349,8 @@ describe('bsmGreeks at the edges', () => {
       { spot: 100, strike: 100, timeYears: 1e-300, vol: 5, rate: 0, yield: 0 },
       { spot: 100, strike: 100.000001, timeYears: 1e-20, vol: 1e-10, rate: -0.01, yield: 0 },
       { spot: 100, strike: 50, timeYears: 50, vol: 20, rate: 0.1, yield: 0 },
+      { spot: 1e200, strike: 2e200, timeYears: 1, vol: 0.5, rate: 0.01, yield: 0 },
+      { spot: 1e-200, strike: 1e-200, timeYears: 1, vol: 0.5, rate: 0, yield: 0 },
     ]
     for (const e of extremes) {
       for (const kind of ['call', 'put'] as const) {

@@ -243,5 +243,5 @@ export function solveCore(
   if (otm < 0) return otm >= -INTRINSIC_ULPS * Number.EPSILON * undiscounted ? 0 : BELOW_INTRINSIC
   if (otm >= Math.min(F, K)) return ABOVE_MAX
   if (otm === 0) return 0
-  return solveNormalised(-Math.abs(lnFK), otm / Math.sqrt(F * K), scratch) / Math.sqrt(T)
+  return solveNormalised(-Math.abs(lnFK), otm / (Math.sqrt(F) * Math.sqrt(K)), scratch) / Math.sqrt(T)
 }
