@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
+import { black76Price } from './black76.ts'
 import { bsmGreeks, bsmPrice } from './blackScholes.ts'
-import { impliedVol } from './impliedVol.ts'
+import { impliedVol, impliedVolBlack76 } from './impliedVol.ts'
 import type { OptionKind } from './types.ts'
 
 const ULP_REL = 2 ** -52
@@ -105,6 +106,21 @@ describe('impliedVol', () => {
     for (const vol of [1e-4, 8]) {
       const price = bsmPrice({ kind: 'call', spot: 100, strike: 100, timeYears: 1, vol, rate: 0 })
       const res = impliedVol({ kind: 'call', price, spot: 100, strike: 100, timeYears: 1, rate: 0 })
+      expect(res.status).toBe('ok')
+      if (res.status === 'ok') expect(Math.abs(res.vol - vol) / vol).toBeLessThan(1e-12)
+    }
+  })
+})
+
+describe('impliedVolBlack76', () => {
+  test('inverts black76Price when quotes are options on a forward', () => {
+    for (const [kind, strike, vol] of [
+      ['call', 3600, 0.9],
+      ['put', 2400, 1.1],
+      ['call', 2900, 0.05],
+    ] as const) {
+      const price = black76Price({ kind, forward: 3000, strike, timeYears: 0.05, vol, rate: 0.04 })
+      const res = impliedVolBlack76({ kind, price, forward: 3000, strike, timeYears: 0.05, rate: 0.04 })
       expect(res.status).toBe('ok')
       if (res.status === 'ok') expect(Math.abs(res.vol - vol) / vol).toBeLessThan(1e-12)
     }

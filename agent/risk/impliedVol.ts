@@ -2,7 +2,10 @@ import { forwardMinusStrike, logRatio, smallTDifference, useSmallTSeries } from 
 import { normCdfOverPdf } from './normal.ts'
 import type { OptionKind } from './types.ts'
 
-/** Outcome of an implied-vol solve; a price outside the no-arbitrage bounds is data, not an exception. */
+/**
+ * Outcome of an implied-vol solve; a price outside the no-arbitrage bounds is data, not an exception. `iterations`
+ * counts evaluations of the Black function.
+ */
 export type ImpliedVolResult =
   | { status: 'ok'; vol: number; iterations: number }
   | { status: 'no-solution'; reason: 'below-intrinsic' | 'above-max' | 'invalid-input'; detail: string }
@@ -29,12 +32,14 @@ const CONVERGED_STEP = 1e-9
  * Solves b(x, s) = target for s = σ√T, where b is the normalised out-of-the-money Black call
  * b(x, s) = e^{x/2}N(x/s + s/2) - e^{-x/2}N(x/s - s/2), x = -|ln(F/K)| <= 0, 0 < target < e^{x/2}.
  *
- * b is convex below its inflection s_c = √(2|x|) and concave above, so the domain is split there. Below, Halley
- * steps run on G(s) = 1/√(-2 ln b), which is close to linear in s (ln b ≈ -x²/(2s²)) so deep out-of-the-money and
- * short-dated quotes converge in a few steps; above, on ln(e^{x/2} - b), which behaves like -s²/8. Every step is
- * kept inside a bracket that shrinks with each evaluation (bisection when a step leaves it).
+ * b is convex below its inflection s_c = √(2|x|) and concave above, so the domain is split there and each part gets
+ * the objective on which Halley's method is nearly linear: below, G(s) = 1/√(-2 ln b) (ln b ≈ -x²/(2s²), so deep
+ * out-of-the-money and short-dated quotes converge in a few steps); above and well below the maximum, b itself
+ * (started from the tangent at s_c, a lower bound of the root); near the maximum e^{x/2}, ln(e^{x/2} - b), which
+ * behaves like -s²/8 and whose argument is computed without cancellation. Every step stays inside a bracket that
+ * shrinks with each evaluation (regula falsi or bisection when a step would leave it).
  * Returns s; `scratch` (length >= 4, reused so that batch solves do not allocate) receives the number of function
- * evaluations in `scratch[3]`.
+ * evaluations (including the one at s_c) in `scratch[3]`.
  */
 export function solveNormalised(x: number, target: number, scratch: Float64Array): number {
   const ex2 = Math.exp(0.5 * x)
@@ -167,7 +172,7 @@ function evaluate(x: number, s: number, ex2: number, out: Float64Array): void {
   out[2] = e
 }
 
-/** Start below the inflection from ln b ≈ -x²/(2s²) - s²/8 + ln(s/(x²)·φ-ish): the leading term, clamped. */
+/** Start below the inflection from the leading term of ln b ≈ -x²/(2s²), clamped into (0, s_c]. */
 function initialLower(x: number, sc: number, target: number): number {
   const guess = -x / Math.sqrt(-2 * Math.log(target))
   return Math.min(Math.max(guess, 1e-3 * sc), sc)
@@ -191,6 +196,19 @@ export function impliedVol(params: ImpliedVolParams): ImpliedVolResult {
   if (vol === ABOVE_MAX)
     return { status: 'no-solution', reason: 'above-max', detail: `price ${price} is at or above the no-arbitrage maximum` }
   return { status: 'ok', vol, iterations: scratch[3]! }
+}
+
+/** Black-76 implied vol from the price of an option on a forward (the forward held fixed, discounted at `rate`). */
+export function impliedVolBlack76(params: {
+  kind: OptionKind
+  price: number
+  forward: number
+  strike: number
+  timeYears: number
+  rate: number
+}): ImpliedVolResult {
+  const { forward, ...rest } = params
+  return impliedVol({ ...rest, spot: forward, yield: params.rate })
 }
 
 function validate(p: ImpliedVolParams, q: number): string | undefined {
