@@ -20,8 +20,13 @@ export class BaseError extends Error {
 
   constructor(shortMessage: string, params: BaseErrorParameters = {}) {
     const details =
-      params.details ?? (params.cause instanceof BaseError ? params.cause.details : params.cause instanceof Error ? params.cause.message : undefined)
-    const lines = [shortMessage, ...(params.metaMessages?.length ? ['', ...params.metaMessages] : []), ...(details ? ['', `Details: ${details}`] : [])]
+      params.details ??
+      (params.cause instanceof BaseError ? params.cause.details : params.cause instanceof Error ? params.cause.message : undefined)
+    const lines = [
+      shortMessage,
+      ...(params.metaMessages?.length ? ['', ...params.metaMessages] : []),
+      ...(details ? ['', `Details: ${details}`] : []),
+    ]
     super(lines.join('\n'), params.cause === undefined ? undefined : { cause: params.cause })
     this.shortMessage = shortMessage
     this.details = details

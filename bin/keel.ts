@@ -4,11 +4,13 @@ import { runBacktestCommand } from './commands/backtest.ts'
 import { demoCommand } from './commands/demo.ts'
 import { devnetCommand } from './commands/devnet.ts'
 import { pauseResumeCommand, runCommand, statusCommand, unblockCommand, updateCommand } from './commands/portfolio.ts'
+import { setupCommand } from './commands/setup.ts'
 import { workerCommand } from './commands/worker.ts'
 import { installWorkerLogging } from './runtime.ts'
 
 const usage = `keel: keeps a multi-chain derivatives portfolio on its mandate
 
+  keel setup                                   find or install anvil and the Temporal CLI (done on first use anyway)
   keel demo [--days N] [--seed N] [--keep]   devnet + Temporal + worker + example mandate, prints each hedge
   keel devnet up [--block-time s] [--seed n] [--price usd] | down
   keel worker [--chains ethereum,arbitrum,base] [--no-portfolio]
@@ -35,6 +37,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   update: updateCommand,
   unblock: unblockCommand,
   backtest: runBacktestCommand,
+  setup: setupCommand,
 }
 
 async function main(argv: string[]): Promise<number> {

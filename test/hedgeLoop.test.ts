@@ -4,7 +4,6 @@ import { type Hex, parseAbi, parseEventLogs } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { quoterV2Abi } from '../adapters/uniswap-v3/abis.ts'
 import { parseMandate } from '../agent/mandate/schema.ts'
-import { wethIsToken0 } from '../agent/portfolio/poolPrice.ts'
 import { costVenue } from '../agent/venue/chooseVenue.ts'
 import { uniswapV3PoolAbi } from '../chains/devnet/abis.ts'
 import { type ChainKey, chainKeys } from '../chains/types.ts'
@@ -64,9 +63,10 @@ describe('portfolio workflow on the devnet', () => {
     const [swap] = parseEventLogs({ abi: swapEventAbi, eventName: 'Swap', logs: receipt.logs })
     expect(swap).toBeDefined()
     const pool = stack.manifest.chains[chain].contracts
-    const obs = { token0: pool.weth < pool.usdc ? pool.weth : pool.usdc }
-    const wethDelta = wethIsToken0(obs, pool.weth) ? swap!.args.amount0 : swap!.args.amount1
-    const usdcDelta = wethIsToken0(obs, pool.weth) ? swap!.args.amount1 : swap!.args.amount0
+    // Uniswap orders a pool's tokens by address.
+    const wethFirst = pool.weth.toLowerCase() < pool.usdc.toLowerCase()
+    const wethDelta = wethFirst ? swap!.args.amount0 : swap!.args.amount1
+    const usdcDelta = wethFirst ? swap!.args.amount1 : swap!.args.amount0
     expect(wethDelta).toBe(BigInt(hedge.amountIn))
     expect(-usdcDelta).toBe(BigInt(hedge.amountOut))
     for (const c of chainKeys) {

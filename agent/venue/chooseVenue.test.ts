@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { type VenueCandidate, chooseVenue, costVenue } from './chooseVenue.ts'
+import { chooseVenue, costVenue, type VenueCandidate } from './chooseVenue.ts'
 
 const Q96 = 2n ** 96n
 // WETH token0 (18 dec), USDC token1 (6 dec), 3000 USDC/ETH: raw price = 3000e6/1e18 = 3e-9, sqrt = sqrt(3e-9)·2^96
