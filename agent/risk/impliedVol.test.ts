@@ -60,7 +60,9 @@ describe('impliedVol', () => {
         (kind, z, timeYears, vol, rate) => {
           // Strike z standard deviations away from the spot.
           const strike = 100 * Math.exp(z * vol * Math.sqrt(timeYears))
-          const { res, noise } = roundTrip(kind, strike, timeYears, vol, rate, 0.01)
+          const { res, noise, price } = roundTrip(kind, strike, timeYears, vol, rate, 0.01)
+          // Subnormal prices have absolute, not relative, resolution.
+          if (!(price > 1e-300)) return
           expect(res.status).toBe('ok')
           if (res.status === 'ok') expect(Math.abs(res.vol - vol)).toBeLessThanOrEqual(1e-12 * vol + 8 * noise)
         },
