@@ -70,9 +70,10 @@ export function bsmKernel(out: Greeks, isCall: boolean, S: number, K: number, T:
   const sqrtT = Math.sqrt(T)
   const s = vol * sqrtT
   const b = r - q
-  const df = r === 0 ? 1 : Math.exp(-r * T)
   // expm1 keeps F - K exact to a few ulp near the money, where it is a large part of a short-dated ITM price.
   const carryM1 = b === 0 ? 0 : Math.expm1(b * T)
+  // With no yield the carry is the rate, so the discount factor is its reciprocal (one exp fewer, within 2 ulp).
+  const df = r === 0 ? 1 : q === 0 ? 1 / (1 + carryM1) : Math.exp(-r * T)
   const F = S + S * carryM1
   const dq = df + df * carryM1
   const x = logRatio(S, K) + b * T

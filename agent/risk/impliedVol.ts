@@ -247,9 +247,9 @@ export function solveCore(
   scratch: Float64Array,
 ): number {
   const b = r - q
-  const df = r === 0 ? 1 : Math.exp(-r * T)
-  // Same forward construction as the pricing kernel, so that a price round-trips exactly.
+  // Same forward and discounting as the pricing kernel, so that a price round-trips exactly.
   const carryM1 = b === 0 ? 0 : Math.expm1(b * T)
+  const df = r === 0 ? 1 : q === 0 ? 1 / (1 + carryM1) : Math.exp(-r * T)
   const F = S + S * carryM1
   const lnFK = logRatio(S, K) + b * T
   const undiscounted = price / df
