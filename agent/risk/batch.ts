@@ -58,10 +58,6 @@ function bookLength(book: Record<string, ArrayLike<number>>, fields: readonly st
   return n
 }
 
-const positive = (v: number) => v > 0
-const nonNegative = (v: number) => v >= 0
-const any = () => true
-
 /**
  * Checks a book before any pricing, so that a bad row fails the whole call with `Risk.InvalidOptionInputError`
  * naming the field and index (e.g. `vol[17]`) instead of writing NaN into the results. The fast test is written
@@ -81,12 +77,12 @@ export function validateBook(book: OptionBook): number {
     if (k <= 1 && S > 0 && S < Infinity && K > 0 && K < Infinity && T >= 0 && T < Infinity && v >= 0 && v < Infinity && finiteRates)
       continue
     if (k !== 0 && k !== 1) throw new InvalidOptionInputError({ field: 'kind', value: k, expected: '0 (call) or 1 (put)', index: i })
-    checkField('spot', S, positive, 'a finite number > 0', i)
-    checkField('strike', K, positive, 'a finite number > 0', i)
-    checkField('timeYears', T, nonNegative, 'a finite number >= 0', i)
-    checkField('vol', v, nonNegative, 'a finite number >= 0', i)
-    checkField('rate', rate[i]!, any, 'a finite number', i)
-    checkField('yield', q[i]!, any, 'a finite number', i)
+    checkField({ field: 'spot', value: S, domain: 'positive', index: i })
+    checkField({ field: 'strike', value: K, domain: 'positive', index: i })
+    checkField({ field: 'timeYears', value: T, domain: 'nonNegative', index: i })
+    checkField({ field: 'vol', value: v, domain: 'nonNegative', index: i })
+    checkField({ field: 'rate', value: rate[i]!, domain: 'finite', index: i })
+    checkField({ field: 'yield', value: q[i]!, domain: 'finite', index: i })
   }
   return n
 }

@@ -165,16 +165,27 @@ function intrinsicInto(
   out.volga = 0
 }
 
-/** Throws `Risk.InvalidOptionInputError` unless the value is a finite number satisfying `ok`. */
-export function checkField(field: string, value: number, ok: (v: number) => boolean, expected: string, index?: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
-    throw new InvalidOptionInputError(index === undefined ? { field, value, expected } : { field, value, expected, index })
-  }
+/** The domain a numeric option field must lie in (always finite). */
+export type FieldDomain = 'positive' | 'nonNegative' | 'finite'
+
+const EXPECTED: Record<FieldDomain, string> = {
+  positive: 'a finite number > 0',
+  nonNegative: 'a finite number >= 0',
+  finite: 'a finite number',
 }
 
-const positive = (v: number) => v > 0
-const nonNegative = (v: number) => v >= 0
-const any = () => true
+/** Throws `Risk.InvalidOptionInputError` unless `value` is a finite number in `domain` (NaN never passes). */
+export function checkField(p: { field: string; value: number; domain: FieldDomain; index?: number }): void {
+  const v = p.value
+  const ok =
+    typeof v === 'number' &&
+    (p.domain === 'positive' ? v > 0 && v < Infinity : p.domain === 'nonNegative' ? v >= 0 && v < Infinity : Math.abs(v) < Infinity)
+  if (ok) return
+  const expected = EXPECTED[p.domain]
+  throw new InvalidOptionInputError(
+    p.index === undefined ? { field: p.field, value: v, expected } : { field: p.field, value: v, expected, index: p.index },
+  )
+}
 
 function checkKind(kind: unknown): asserts kind is 'call' | 'put' {
   if (kind !== 'call' && kind !== 'put') throw new InvalidOptionInputError({ field: 'kind', value: kind, expected: "'call' or 'put'" })
@@ -183,11 +194,11 @@ function checkKind(kind: unknown): asserts kind is 'call' | 'put' {
 /** Validates a Black-76 input; throws `Risk.InvalidOptionInputError` naming the field. */
 export function validateBlack76(input: Black76Input): void {
   checkKind(input.kind)
-  checkField('forward', input.forward, positive, 'a finite number > 0')
-  checkField('strike', input.strike, positive, 'a finite number > 0')
-  checkField('timeYears', input.timeYears, nonNegative, 'a finite number >= 0')
-  checkField('vol', input.vol, nonNegative, 'a finite number >= 0')
-  checkField('rate', input.rate, any, 'a finite number')
+  checkField({ field: 'forward', value: input.forward, domain: 'positive' })
+  checkField({ field: 'strike', value: input.strike, domain: 'positive' })
+  checkField({ field: 'timeYears', value: input.timeYears, domain: 'nonNegative' })
+  checkField({ field: 'vol', value: input.vol, domain: 'nonNegative' })
+  checkField({ field: 'rate', value: input.rate, domain: 'finite' })
 }
 
 /** All Greeks of a European option on a forward (Black-76); rho holds the forward fixed, so rho = -T·price. */

@@ -2,21 +2,17 @@ import { bsmKernel, checkField } from './black76.ts'
 import { InvalidOptionInputError } from './errors.ts'
 import type { BsmInput, Greeks } from './types.ts'
 
-const positive = (v: number) => v > 0
-const nonNegative = (v: number) => v >= 0
-const any = () => true
-
 /** Validates a BSM input; throws `Risk.InvalidOptionInputError` naming the field. */
 export function validateBsm(input: BsmInput): void {
   if (input.kind !== 'call' && input.kind !== 'put') {
     throw new InvalidOptionInputError({ field: 'kind', value: input.kind, expected: "'call' or 'put'" })
   }
-  checkField('spot', input.spot, positive, 'a finite number > 0')
-  checkField('strike', input.strike, positive, 'a finite number > 0')
-  checkField('timeYears', input.timeYears, nonNegative, 'a finite number >= 0')
-  checkField('vol', input.vol, nonNegative, 'a finite number >= 0')
-  checkField('rate', input.rate, any, 'a finite number')
-  if (input.yield !== undefined) checkField('yield', input.yield, any, 'a finite number')
+  checkField({ field: 'spot', value: input.spot, domain: 'positive' })
+  checkField({ field: 'strike', value: input.strike, domain: 'positive' })
+  checkField({ field: 'timeYears', value: input.timeYears, domain: 'nonNegative' })
+  checkField({ field: 'vol', value: input.vol, domain: 'nonNegative' })
+  checkField({ field: 'rate', value: input.rate, domain: 'finite' })
+  if (input.yield !== undefined) checkField({ field: 'yield', value: input.yield, domain: 'finite' })
 }
 
 /**
