@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createPrng } from './prng.ts'
+import { createPrng } from '../random/prng.ts'
 import { modelVariance, simulatePath } from './simulatePath.ts'
 
 function logReturnMoments(spot: Float64Array): { mean: number; variance: number; n: number } {

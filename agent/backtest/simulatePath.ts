@@ -1,18 +1,5 @@
-import type { Prng } from './prng.ts'
+import type { Prng } from '../random/prng.ts'
 import type { PathModel } from './types.ts'
-
-/** Poisson sample by inversion; λ·dt per step is small, so the loop is short. */
-function poisson(prng: Prng, mean: number): number {
-  if (mean <= 0) return 0
-  const limit = Math.exp(-mean)
-  let k = 0
-  let p = prng.nextFloat()
-  while (p > limit) {
-    k++
-    p *= prng.nextFloat()
-  }
-  return k
-}
 
 /**
  * Simulates one spot path of `steps` steps of `dtYears` from `spot0` under `model`, in log space
@@ -38,7 +25,7 @@ export function simulatePath(params: { model: PathModel; spot0: number; steps: n
     const drift = (model.drift - 0.5 * model.vol * model.vol - model.jumpsPerYear * kappa) * dt
     for (let i = 1; i <= steps; i++) {
       logS += drift + model.vol * sqrtDt * prng.nextNormal()
-      const jumps = poisson(prng, model.jumpsPerYear * dt)
+      const jumps = prng.nextPoisson(model.jumpsPerYear * dt)
       for (let j = 0; j < jumps; j++) logS += model.jumpMean + model.jumpVol * prng.nextNormal()
       out[i] = Math.exp(logS)
     }

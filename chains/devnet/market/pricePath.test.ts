@@ -45,6 +45,10 @@ describe('samplePricePath', () => {
     expect(without).toBeLessThan(0.012)
   })
 
+  test('rejects a fractional seed when configured so', () => {
+    expect(() => samplePricePath({ ...defaultPricePathParams, seed: 1.5, startPriceUsd: 1, steps: 1 })).toThrow(RangeError)
+  })
+
   test('rejects a non-positive step when configured so', () => {
     expect(() => samplePricePath({ ...defaultPricePathParams, stepSec: 0, seed: 1, startPriceUsd: 1, steps: 1 })).toThrow(RangeError)
   })

@@ -1,4 +1,4 @@
-import { createPrng } from './prng.ts'
+import { createPrng } from '../../../agent/random/prng.ts'
 
 /** Merton jump-diffusion: GBM plus Poisson jumps with normal log sizes. Rates are annual. */
 export type PricePathParams = {
@@ -35,9 +35,9 @@ export function createPricePath(params: PricePathParams): { nextLogReturn(): num
   const volPerStep = sigma * Math.sqrt(dt)
   return {
     nextLogReturn() {
-      let r = driftPerStep + volPerStep * prng.normal()
-      const jumps = prng.poisson(params.jumpIntensityPerYear * dt)
-      for (let i = 0; i < jumps; i++) r += params.jumpMeanLog + params.jumpStdLog * prng.normal()
+      let r = driftPerStep + volPerStep * prng.nextNormal()
+      const jumps = prng.nextPoisson(params.jumpIntensityPerYear * dt)
+      for (let i = 0; i < jumps; i++) r += params.jumpMeanLog + params.jumpStdLog * prng.nextNormal()
       return r
     },
   }
@@ -57,6 +57,8 @@ export function samplePricePath(params: PricePathParams & { startPriceUsd: numbe
 
 function validate(p: PricePathParams): void {
   const bad = (what: string) => new RangeError(`price path: ${what}`)
+  // The shared PRNG folds any number into 32 bits; a fractional seed is a caller's mistake, not a seed.
+  if (!Number.isInteger(p.seed)) throw bad(`seed must be an integer, got ${p.seed}`)
   if (!(p.annualVol >= 0)) throw bad(`annualVol must be >= 0, got ${p.annualVol}`)
   if (!(p.stepSec > 0)) throw bad(`stepSec must be > 0, got ${p.stepSec}`)
   if (!(p.jumpIntensityPerYear >= 0)) throw bad(`jumpIntensityPerYear must be >= 0, got ${p.jumpIntensityPerYear}`)

@@ -1,8 +1,10 @@
+import { InvalidInputError } from '../errors.ts'
+
 /**
- * Seeded randomness for the backtester: xoshiro128** on four 32-bit words, seeded through
- * splitmix32, with a Box–Muller normal. Same seed, same stream, on any machine (only 32-bit
- * integer ops via Math.imul and >>> are used, so no platform float differences creep in
- * before the final conversion).
+ * Seeded randomness shared by the backtester and the devnet market: xoshiro128** on four 32-bit
+ * words, seeded through splitmix32, with a Box–Muller normal and a Knuth Poisson. Same seed, same
+ * stream, on any machine (only 32-bit integer ops via Math.imul and >>> are used, so no platform
+ * float differences creep in before the final conversion).
  */
 export type Prng = {
   /** Uniform 32-bit unsigned integer. */
@@ -11,6 +13,8 @@ export type Prng = {
   nextFloat(): number
   /** Standard normal. */
   nextNormal(): number
+  /** Poisson count with mean `lambda` (0 when lambda is 0); Knuth's product of uniforms, so only for small means. */
+  nextPoisson(lambda: number): number
 }
 
 /** One splitmix32 step: returns the next state and a well-mixed output word. */
@@ -77,5 +81,21 @@ export function createPrng(seed: number): Prng {
     spare = radius * Math.sin(angle)
     return radius * Math.cos(angle)
   }
-  return { nextUint32, nextFloat, nextNormal }
+  // Knuth: count uniforms until their product drops to e^-λ. O(λ) draws, which is fine for the
+  // per-step jump counts it serves (λ·dt ≪ 1).
+  const nextPoisson = (lambda: number): number => {
+    if (!Number.isFinite(lambda) || lambda < 0) {
+      throw new InvalidInputError({ what: 'Poisson mean', issues: [{ path: 'lambda', message: `must be finite and >= 0, got ${lambda}` }] })
+    }
+    if (lambda === 0) return 0
+    const limit = Math.exp(-lambda)
+    let k = 0
+    let p = nextFloat()
+    while (p > limit) {
+      k++
+      p *= nextFloat()
+    }
+    return k
+  }
+  return { nextUint32, nextFloat, nextNormal, nextPoisson }
 }
