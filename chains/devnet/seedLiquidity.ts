@@ -1,4 +1,7 @@
 import { type Address, encodeFunctionData, maxUint256, parseEventLogs } from 'viem'
+import { clampBigInt } from '../../agent/lp/bigint.ts'
+import { getAmount0Delta, getAmount1Delta } from '../../agent/lp/sqrtPriceMath.ts'
+import { getSqrtRatioAtTick, getTickAtSqrtRatio } from '../../agent/lp/tickMath.ts'
 import { DevnetError } from '../errors.ts'
 import type { ChainContracts, ChainKey } from '../types.ts'
 import { erc20Abi, positionManagerAbi, testUsdcAbi, wethAbi } from './abis.ts'
@@ -13,7 +16,7 @@ import {
 } from './constants.ts'
 import type { DevnetAccounts, DevnetClients } from './devnetClients.ts'
 import { createTxSender, type SentTx, type TxSender, waitForReceipts } from './txSender.ts'
-import { amountsForLiquidity, liquidityForValue, sqrtPriceX96AtTick, tickAtSqrtPriceX96, tickRange } from './uniswapMath.ts'
+import { liquidityForValue, tickRange } from './uniswapMath.ts'
 
 type PlannedPosition = { tickLower: number; tickUpper: number; amountWeth: bigint; amountUsdc: bigint }
 
@@ -25,16 +28,26 @@ type Ctx = {
 
 function planPosition(ctx: Ctx, spec: LpPositionSpec): PlannedPosition {
   const [tickLower, tickUpper] = tickRange({
-    centerTick: tickAtSqrtPriceX96(ctx.sqrtPriceX96),
+    centerTick: getTickAtSqrtRatio(ctx.sqrtPriceX96),
     halfWidthTicks: spec.halfWidthTicks,
     tickSpacing: poolTickSpacing,
   })
-  const range = { sqrtPriceX96: ctx.sqrtPriceX96, sqrtLowerX96: sqrtPriceX96AtTick(tickLower), sqrtUpperX96: sqrtPriceX96AtTick(tickUpper) }
-  const liquidity = liquidityForValue({ ...range, valueUsdc: spec.valueUsdc, wethIsToken0: ctx.wethIsToken0 })
-  const { amount0, amount1 } = amountsForLiquidity({ ...range, liquidity })
-  // A 0.1 % margin covers the gap between our tick math and TickMath; NPM takes only what the liquidity needs.
-  const pad = (a: bigint) => a + a / 1000n + 1n
-  const [amountWeth, amountUsdc] = ctx.wethIsToken0 ? [pad(amount0), pad(amount1)] : [pad(amount1), pad(amount0)]
+  const sqrtLowerX96 = getSqrtRatioAtTick(tickLower)
+  const sqrtUpperX96 = getSqrtRatioAtTick(tickUpper)
+  const liquidity = liquidityForValue({
+    sqrtPriceX96: ctx.sqrtPriceX96,
+    sqrtLowerX96,
+    sqrtUpperX96,
+    valueUsdc: spec.valueUsdc,
+    wethIsToken0: ctx.wethIsToken0,
+  })
+  // Desire exactly what the pool charges to mint `liquidity` (SqrtPriceMath rounded up, the price
+  // clamped into the range). The position manager turns these amounts back into liquidity rounding
+  // down, so the pool never asks for more than we fund, and no safety margin is needed.
+  const sqrtPriceX96 = clampBigInt({ x: ctx.sqrtPriceX96, lo: sqrtLowerX96, hi: sqrtUpperX96 })
+  const amount0 = getAmount0Delta({ sqrtRatioAX96: sqrtPriceX96, sqrtRatioBX96: sqrtUpperX96, liquidity, roundUp: true })
+  const amount1 = getAmount1Delta({ sqrtRatioAX96: sqrtLowerX96, sqrtRatioBX96: sqrtPriceX96, liquidity, roundUp: true })
+  const [amountWeth, amountUsdc] = ctx.wethIsToken0 ? [amount0, amount1] : [amount1, amount0]
   return { tickLower, tickUpper, amountWeth, amountUsdc }
 }
 

@@ -1,15 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import {
-  amountsForLiquidity,
-  isqrt,
-  liquidityForValue,
-  priceE8FromSqrtPriceX96,
-  Q96,
-  sqrtPriceX96AtTick,
-  sqrtPriceX96FromPriceE8,
-  tickAtSqrtPriceX96,
-  tickRange,
-} from './uniswapMath.ts'
+import { getAmountsForLiquidity } from '../../agent/lp/liquidityAmounts.ts'
+import { getSqrtRatioAtTick, getTickAtSqrtRatio } from '../../agent/lp/tickMath.ts'
+import { isqrt, liquidityForValue, priceE8FromSqrtPriceX96, sqrtPriceX96FromPriceE8, tickRange } from './uniswapMath.ts'
 
 describe('isqrt', () => {
   test('returns the floor root when the input is not a square', () => {
@@ -37,24 +29,6 @@ describe('sqrtPriceX96FromPriceE8', () => {
   })
 })
 
-describe('sqrtPriceX96AtTick', () => {
-  // Values of TickMath.getSqrtRatioAtTick, the on-chain reference.
-  test('matches TickMath within one Q96 unit or 1e-18 relative at the tick bounds', () => {
-    expect(sqrtPriceX96AtTick(0)).toBe(Q96)
-    const onChainMin = 4295128739n
-    const onChainMax = 1461446703485210103287273052203988822378723970342n
-    const rel = (a: bigint, b: bigint) => Number(((a > b ? a - b : b - a) * 10n ** 18n) / b)
-    // TickMath rounds up; at the minimum the price is ~4e9 Q96 units, so one unit is the tolerance.
-    expect(onChainMin - sqrtPriceX96AtTick(-887272)).toBeLessThanOrEqual(1n)
-    expect(rel(sqrtPriceX96AtTick(887272), onChainMax)).toBeLessThanOrEqual(1)
-  })
-
-  test('is inverted by tickAtSqrtPriceX96 when the price lies between two ticks', () => {
-    const mid = (sqrtPriceX96AtTick(-196250) + sqrtPriceX96AtTick(-196249)) / 2n
-    expect(tickAtSqrtPriceX96(mid)).toBe(-196250)
-  })
-})
-
 describe('tickRange', () => {
   test('aligns outward to the spacing when the center is off-grid', () => {
     expect(tickRange({ centerTick: -196257, halfWidthTicks: 488, tickSpacing: 10 })).toEqual([-196750, -195760])
@@ -66,15 +40,26 @@ describe('tickRange', () => {
 })
 
 describe('liquidityForValue', () => {
-  test('yields amounts worth the asked value when WETH is token0', () => {
-    const sqrtPriceX96 = sqrtPriceX96FromPriceE8({ priceE8: 3000_00000000n, wethIsToken0: true })
-    const center = tickAtSqrtPriceX96(sqrtPriceX96)
-    const [lo, hi] = tickRange({ centerTick: center, halfWidthTicks: 953, tickSpacing: 10 })
-    const range = { sqrtPriceX96, sqrtLowerX96: sqrtPriceX96AtTick(lo), sqrtUpperX96: sqrtPriceX96AtTick(hi) }
-    const liquidity = liquidityForValue({ ...range, valueUsdc: 1_000_000_000000n, wethIsToken0: true })
-    const { amount0, amount1 } = amountsForLiquidity({ ...range, liquidity })
-    const value = amount1 + (amount0 * 3000n * 10n ** 6n) / 10n ** 18n
-    expect(Number(value) / 1e12).toBeCloseTo(1, 5)
-    expect(amount0 > 0n && amount1 > 0n).toBe(true)
-  })
+  const value = (p: { amount0: bigint; amount1: bigint; wethIsToken0: boolean }) =>
+    p.wethIsToken0 ? p.amount1 + (p.amount0 * 3000n * 10n ** 6n) / 10n ** 18n : p.amount0 + (p.amount1 * 3000n * 10n ** 6n) / 10n ** 18n
+
+  for (const wethIsToken0 of [true, false]) {
+    test(`yields amounts worth the asked value when wethIsToken0 is ${wethIsToken0}`, () => {
+      const sqrtPriceX96 = sqrtPriceX96FromPriceE8({ priceE8: 3000_00000000n, wethIsToken0 })
+      const [lo, hi] = tickRange({ centerTick: getTickAtSqrtRatio(sqrtPriceX96), halfWidthTicks: 953, tickSpacing: 10 })
+      const range = { sqrtPriceX96, sqrtLowerX96: getSqrtRatioAtTick(lo), sqrtUpperX96: getSqrtRatioAtTick(hi) }
+      const liquidity = liquidityForValue({ ...range, valueUsdc: 1_000_000_000000n, wethIsToken0 })
+      const { amount0, amount1 } = getAmountsForLiquidity({
+        sqrtPriceX96,
+        sqrtPriceAX96: range.sqrtLowerX96,
+        sqrtPriceBX96: range.sqrtUpperX96,
+        liquidity,
+      })
+      expect(amount0 > 0n && amount1 > 0n).toBe(true)
+      // Rounded down throughout, so never above the asked value and within a few micro-USDC of it.
+      const shortfall = 1_000_000_000000n - value({ amount0, amount1, wethIsToken0 })
+      expect(shortfall).toBeGreaterThanOrEqual(0n)
+      expect(shortfall).toBeLessThanOrEqual(10n)
+    })
+  }
 })

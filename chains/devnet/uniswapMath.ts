@@ -1,9 +1,7 @@
+import { Q96 } from '../../agent/lp/constants.ts'
+import { getAmountsForLiquidity } from '../../agent/lp/liquidityAmounts.ts'
+import { MAX_TICK, MIN_TICK } from '../../agent/lp/tickMath.ts'
 import { feedDecimals } from './constants.ts'
-
-export const Q96 = 2n ** 96n
-const Q128 = 2n ** 128n
-export const minTick = -887272
-export const maxTick = 887272
 
 /** Integer square root (floor) of a non-negative bigint. */
 export function isqrt(n: bigint): bigint {
@@ -44,46 +42,15 @@ function rawRatio(params: Pair & { priceE8: bigint }): { num: bigint; den: bigin
   return params.wethIsToken0 ? { num: usdcPerWeth, den: wethUnits } : { num: wethUnits, den: usdcPerWeth }
 }
 
-/** sqrt(1.0001^tick) in Q64.96, by squaring in Q128; close to TickMath (not bit-equal), enough for sizing. */
-export function sqrtPriceX96AtTick(tick: number): bigint {
-  if (!Number.isInteger(tick) || tick < minTick || tick > maxTick) throw new RangeError(`tick ${tick} out of range`)
-  let base = isqrt((10001n * Q128 * Q128) / 10000n)
-  let result = Q128
-  for (let e = Math.abs(tick); e > 0; e >>= 1) {
-    if (e & 1) result = (result * base) / Q128
-    base = (base * base) / Q128
-  }
-  if (tick < 0) result = (Q128 * Q128) / result
-  return result >> 32n
-}
-
-/** The tick whose price is at or below sqrtPriceX96 (an index, so a float log is fine here). */
-export function tickAtSqrtPriceX96(sqrtPriceX96: bigint): number {
-  const ratio = (Number(sqrtPriceX96) / 2 ** 96) ** 2
-  return Math.floor(Math.log(ratio) / Math.log(1.0001))
-}
-
 /** Tick range [lower, upper] around `centerTick`, aligned outward to the spacing; 'full' spans every usable tick. */
 export function tickRange(params: { centerTick: number; halfWidthTicks: number | 'full'; tickSpacing: number }): [number, number] {
   const s = params.tickSpacing
-  const fullLower = Math.ceil(minTick / s) * s
-  const fullUpper = Math.floor(maxTick / s) * s
+  const fullLower = Math.ceil(MIN_TICK / s) * s
+  const fullUpper = Math.floor(MAX_TICK / s) * s
   if (params.halfWidthTicks === 'full') return [fullLower, fullUpper]
   const lower = Math.floor((params.centerTick - params.halfWidthTicks) / s) * s
   const upper = Math.ceil((params.centerTick + params.halfWidthTicks) / s) * s
   return [Math.max(lower, fullLower), Math.min(upper, fullUpper)]
-}
-
-/** Token amounts (rounded up) that liquidity L needs between sqrtLower and sqrtUpper at sqrtPrice. */
-export function amountsForLiquidity(params: { liquidity: bigint; sqrtPriceX96: bigint; sqrtLowerX96: bigint; sqrtUpperX96: bigint }): {
-  amount0: bigint
-  amount1: bigint
-} {
-  const { liquidity: L, sqrtLowerX96: a, sqrtUpperX96: b } = params
-  const p = clamp(params.sqrtPriceX96, a, b)
-  const amount0 = divUp(L * Q96 * (b - p), p * b)
-  const amount1 = divUp(L * (p - a), Q96)
-  return { amount0, amount1 }
 }
 
 /** The liquidity whose tokens are worth `valueUsdc` at the pool price, rounded down. */
@@ -96,16 +63,13 @@ export function liquidityForValue(params: {
 }): bigint {
   // Value of a reference amount of liquidity, then scale linearly: amounts are linear in L.
   const unit = Q96
-  const { amount0, amount1 } = amountsForLiquidity({ ...params, liquidity: unit })
+  const { amount0, amount1 } = getAmountsForLiquidity({
+    sqrtPriceX96: params.sqrtPriceX96,
+    sqrtPriceAX96: params.sqrtLowerX96,
+    sqrtPriceBX96: params.sqrtUpperX96,
+    liquidity: unit,
+  })
   const p2 = params.sqrtPriceX96 * params.sqrtPriceX96
   const unitValue = params.wethIsToken0 ? amount1 + (amount0 * p2) / (Q96 * Q96) : amount0 + (amount1 * Q96 * Q96) / p2
   return (params.valueUsdc * unit) / unitValue
-}
-
-const divUp = (a: bigint, b: bigint): bigint => (a + b - 1n) / b
-
-function clamp(x: bigint, lo: bigint, hi: bigint): bigint {
-  if (x < lo) return lo
-  if (x > hi) return hi
-  return x
 }
