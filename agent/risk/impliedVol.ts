@@ -25,8 +25,9 @@ const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327
 const MAX_ITERATIONS = 40
 /** Relative bracket width below which the iteration has converged (a few ulp of s). */
 const STEP_TOLERANCE = 4e-16
-/** Relative Halley/Newton step after which the next iterate is final (its error is far below an ulp). */
-const CONVERGED_STEP = 1e-9
+/** Relative Halley / Newton step after which the next iterate is final (its error is far below an ulp). */
+const CONVERGED_HALLEY_STEP = 1e-6
+const CONVERGED_NEWTON_STEP = 1e-9
 
 /**
  * Solves b(x, s) = target for s = σ√T, where b is the normalised out-of-the-money Black call
@@ -123,9 +124,10 @@ export function solveNormalised(x: number, target: number, scratch: Float64Array
     if (f === 0 || !(f1 > 0)) break
     const newton = f / f1
     const denom = 1 - (newton * f2) / (2 * f1)
-    const delta = denom > 0.5 ? newton / denom : newton
-    // A Halley/Newton step this small leaves an error of order step² or step³: accept it without re-evaluating.
-    if (Math.abs(delta) <= CONVERGED_STEP * s) {
+    const halley = denom > 0.5
+    const delta = halley ? newton / denom : newton
+    // A step this small leaves an error of order step³ (Halley) or step² (Newton): accept it without re-evaluating.
+    if (Math.abs(delta) <= (halley ? CONVERGED_HALLEY_STEP : CONVERGED_NEWTON_STEP) * s) {
       s -= delta
       break
     }
