@@ -70,7 +70,8 @@ function expCalibration(): number {
 }
 
 function pricing(): void {
-  console.log(`calibration: Math.exp costs ${expCalibration().toFixed(1)} ns per call on this machine right now`)
+  const expNs = expCalibration()
+  console.log(`calibration: Math.exp costs ${expNs.toFixed(1)} ns per call on this machine right now`)
   const book = makeBook(BOOK_SIZE, 1)
   const out = createGreeksArrays(BOOK_SIZE)
   const ours = bestTiming(() => bsmGreeksBatch(book, out), 10)
@@ -89,6 +90,7 @@ function pricing(): void {
   console.log(
     `peer black-scholes + greeks (price, delta, gamma, vega, theta, rho: 6 calls per option), first ${PEER_SUBSET.toLocaleString('en')} options: ${formatRate(peerRate)} per CPU-second (wall: ${formatRate(PEER_SUBSET / peer.wallSec)})`,
   )
+  console.log(`  = ${(1e9 / oursRate / expNs).toFixed(1)} Math.exp-equivalents per option (machine-independent cost of the kernel)`)
   console.log(`ratio keel / peer: ${(oursRate / peerRate).toFixed(0)}x   (targets: >= 10 M/s, >= 300x)`)
   console.log(`peer price vs keel on that subset (price > 0.001): max relative difference ${maxRel.toExponential(2)}`)
 }
