@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type { UniswapV3ChainContracts } from '../adapters/uniswap-v3/index.ts'
 import { InvalidInputError } from '../agent/errors.ts'
 import { getChainMeta } from '../chains/registry.ts'
+import { chainContractsSchema } from '../chains/schemas.ts'
 import { type ChainKey, chainKeys, type DevnetManifest } from '../chains/types.ts'
 import { Redacted } from './config.ts'
 
@@ -18,20 +19,8 @@ export type ChainEnvironment = {
 
 export const devnetManifestPath = (stateDir: string): string => join(stateDir, 'devnet', 'manifest.json')
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte hex address')
-const contractsSchema = z
-  .object({
-    weth: address,
-    usdc: address,
-    uniswapV3Factory: address,
-    nonfungiblePositionManager: address,
-    swapRouter: address,
-    quoterV2: address,
-    wethUsdcPool: address,
-    ethUsdFeed: address,
-    poolFee: z.number().int(),
-  })
-  .strict()
+// Strict: a misspelt key in a hand-written live contracts file must fail, not be dropped.
+const contractsSchema = chainContractsSchema.extend({ poolFee: z.number().int() }).strict() satisfies z.ZodType<UniswapV3ChainContracts>
 const contractsFileSchema = z.partialRecord(z.enum(chainKeys), contractsSchema)
 const privateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected a 32-byte hex private key (value not shown)')
 
@@ -86,7 +75,7 @@ function fromEnv(env: NodeJS.ProcessEnv): ChainEnvironment {
       .map((s) => s.trim())
       .filter(Boolean)
     const c = contracts[key]
-    if (urls.length > 0 && c) chains[key] = { chainId: meta.chain.id, rpcUrls: urls, contracts: c as UniswapV3ChainContracts }
+    if (urls.length > 0 && c) chains[key] = { chainId: meta.chain.id, rpcUrls: urls, contracts: c }
     else if (urls.length > 0)
       issues.push({ path: `KEEL_CONTRACTS_FILE:${key}`, message: `${meta.rpcEnvVar} is set but no contracts are given for ${key}` })
     const keyVar = `KEEL_SIGNER_KEY_${key.toUpperCase()}`

@@ -1,31 +1,22 @@
-import type { Address } from 'viem'
-import { getAddress, isAddress } from 'viem'
+import { type Address, getAddress } from 'viem'
 import { z } from 'zod'
 import { InvalidInputError } from '../../agent/errors.ts'
+import { addressSchema as anyCaseAddressSchema, chainContractsSchema } from '../../chains/schemas.ts'
 import { chainKeys } from '../../chains/types.ts'
+import type { UniswapV3ChainContracts } from './chainContext.ts'
 
-/** Any-case 20-byte hex address, normalised to its checksum form. */
-export const addressSchema = z
-  .string()
-  .refine((s) => isAddress(s, { strict: false }), 'expected a 0x-prefixed 20-byte hex address')
-  .transform((s): Address => getAddress(s))
+/** Any-case 20-byte hex address, normalised to its checksum form so that tokens compare with ===. */
+export const addressSchema = anyCaseAddressSchema.transform((s): Address => getAddress(s))
 
 export const chainKeySchema = z.enum(chainKeys)
 
 /** Uniswap V3 fee tiers the factory enables by default, in hundredths of a bip. */
 export const poolFeeSchema = z.union([z.literal(100), z.literal(500), z.literal(3000), z.literal(10000)])
 
-export const chainContractsSchema = z.object({
-  weth: addressSchema,
-  usdc: addressSchema,
-  uniswapV3Factory: addressSchema,
-  nonfungiblePositionManager: addressSchema,
-  swapRouter: addressSchema,
-  quoterV2: addressSchema,
-  wethUsdcPool: addressSchema,
-  ethUsdFeed: addressSchema,
+/** A chain's contracts as this adapter needs them: the shared set plus the pool's fee tier. */
+export const uniswapV3ChainContractsSchema = chainContractsSchema.extend({
   poolFee: poolFeeSchema,
-})
+}) satisfies z.ZodType<UniswapV3ChainContracts>
 
 export const swapRequestSchema = z
   .object({ chain: chainKeySchema, tokenIn: addressSchema, tokenOut: addressSchema, amountIn: z.bigint().nonnegative() })

@@ -1,29 +1,20 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { isAddress, isHex } from 'viem'
+import { isHex } from 'viem'
 import { z } from 'zod'
 import { InvalidInputError } from '../../agent/errors.ts'
+import { addressSchema, chainContractsSchema } from '../schemas.ts'
 import { chainKeys, type DevnetManifest } from '../types.ts'
 
-const address = z.string().refine((s) => isAddress(s, { strict: false }), 'expected an address') as unknown as z.ZodType<`0x${string}`>
 const hex = z.string().refine((s) => isHex(s), 'expected hex') as unknown as z.ZodType<`0x${string}`>
 
 const chainEntry = z.object({
   chainId: z.number().int().positive(),
   rpcUrl: z.url(),
   pid: z.number().int().positive(),
-  contracts: z.object({
-    weth: address,
-    usdc: address,
-    uniswapV3Factory: address,
-    nonfungiblePositionManager: address,
-    swapRouter: address,
-    quoterV2: address,
-    wethUsdcPool: address,
-    ethUsdFeed: address,
-  }),
+  contracts: chainContractsSchema,
   poolFee: z.number().int().positive(),
-  accounts: z.object({ deployer: address, treasury: address, arbitrageur: address }),
+  accounts: z.object({ deployer: addressSchema, treasury: addressSchema, arbitrageur: addressSchema }),
   treasuryLpTokenIds: z.array(z.string().regex(/^\d+$/)),
 })
 
