@@ -13,7 +13,9 @@ export type { PoolState } from './readPositions.ts'
 /** The Uniswap V3 venue: SwapVenueAdapter plus the pool-state read the risk engine needs. */
 export type UniswapV3Adapter = SwapVenueAdapter & {
   buildCalls(params: BuildSwapParamsWithOwner): ReturnType<SwapVenueAdapter['buildCalls']>
-  readPoolState(params: { chain: ChainKey }): Promise<PoolState>
+  /** At `blockNumber` when given (so several reads describe one state), else at the latest block. */
+  readPoolState(params: { chain: ChainKey; blockNumber?: bigint }): Promise<PoolState>
+  readPositions(params: { chain: ChainKey; owner: Address; blockNumber?: bigint }): ReturnType<SwapVenueAdapter['readPositions']>
 }
 
 /** Creates the Uniswap V3 adapter over per-chain public clients and contract addresses. */
@@ -30,7 +32,7 @@ export function createUniswapV3Adapter(deps: UniswapV3Deps): UniswapV3Adapter {
     supports: (req) => findChainContext(deps, req.chain) !== undefined && req.tokenIn.toLowerCase() !== req.tokenOut.toLowerCase(),
     quote: (req) => quote(deps, req),
     buildCalls: (params) => buildCalls(deps, params),
-    readPositions: (params: { chain: ChainKey; owner: Address }) => readPositions(deps, params),
+    readPositions: (params: { chain: ChainKey; owner: Address; blockNumber?: bigint }) => readPositions(deps, params),
     readPoolState: (params) => readPoolState(deps, params),
   }
 }

@@ -10,11 +10,14 @@ import { parseInput, readPositionsParamsSchema } from './schemas.ts'
  * The owner's WETH and USDC balances and every Uniswap V3 LP NFT it holds, all read at one block
  * so that balances and positions describe the same chain state.
  */
-export async function readPositions(deps: UniswapV3Deps, input: { chain: ChainKey; owner: Address }): Promise<VenuePosition[]> {
-  const { chain, owner } = parseInput(readPositionsParamsSchema, input, 'readPositions parameters')
+export async function readPositions(
+  deps: UniswapV3Deps,
+  input: { chain: ChainKey; owner: Address; blockNumber?: bigint },
+): Promise<VenuePosition[]> {
+  const { chain, owner } = parseInput(readPositionsParamsSchema, { chain: input.chain, owner: input.owner }, 'readPositions parameters')
   const ctx = chainContext(deps, chain)
   const { client, contracts } = ctx
-  const blockNumber = await read(ctx, 'block number', () => client.getBlockNumber())
+  const blockNumber = input.blockNumber ?? (await read(ctx, 'block number', () => client.getBlockNumber()))
 
   const spot = await read(ctx, 'spot balances', () =>
     Promise.all(
@@ -90,11 +93,11 @@ export type PoolState = {
 }
 
 /** The state of the chain's WETH/USDC pool at one block, for the risk engine. */
-export async function readPoolState(deps: UniswapV3Deps, input: { chain: ChainKey }): Promise<PoolState> {
+export async function readPoolState(deps: UniswapV3Deps, input: { chain: ChainKey; blockNumber?: bigint }): Promise<PoolState> {
   const ctx: ChainContext = chainContext(deps, input.chain)
   const { client, contracts } = ctx
   const pool = contracts.wethUsdcPool
-  const blockNumber = await read(ctx, 'block number', () => client.getBlockNumber())
+  const blockNumber = input.blockNumber ?? (await read(ctx, 'block number', () => client.getBlockNumber()))
   const code = await read(ctx, 'pool code', () => client.getCode({ address: pool, blockNumber }))
   if (!code || code === '0x') {
     throw new PoolNotFoundError({ chain: input.chain, tokenA: contracts.weth, tokenB: contracts.usdc, fee: contracts.poolFee })

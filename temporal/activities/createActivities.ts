@@ -121,11 +121,12 @@ async function observeChain(deps: ActivityDeps, mandate: Mandate, chain: ChainKe
   const treasury = getAddress(mandate.chains[chain]!.treasury)
   return guardRpc(deps, chain, async () => {
     const client = clients.publicClient
-    const [block, priorityFee, pool, positions] = await Promise.all([
-      client.getBlock({ blockTag: 'latest' }),
+    // Every read at one block: balances, positions and the pool price must describe one state.
+    const block = await client.getBlock({ blockTag: 'latest' })
+    const [priorityFee, pool, positions] = await Promise.all([
       client.estimateMaxPriorityFeePerGas(),
-      deps.uniswap.readPoolState({ chain }),
-      deps.uniswap.readPositions({ chain, owner: treasury }),
+      deps.uniswap.readPoolState({ chain, blockNumber: block.number }),
+      deps.uniswap.readPositions({ chain, owner: treasury, blockNumber: block.number }),
     ])
     let weth = 0n
     let usdc = 0n
