@@ -27,13 +27,20 @@ export async function startPortfolio(p: {
   client: Client
   mandate: MandateInput & { portfolio: string }
   taskQueuePrefix?: string
+  continueAsNewAfterCycles?: number
 }): Promise<{ handle: WorkflowHandle<typeof portfolioWorkflow>; alreadyRunning: boolean }> {
   const workflowId = portfolioWorkflowId(p.mandate.portfolio)
   try {
     const handle = await p.client.workflow.start(portfolioWorkflow, {
       workflowId,
       taskQueue: portfolioTaskQueue(p.taskQueuePrefix),
-      args: [{ mandate: p.mandate, taskQueuePrefix: p.taskQueuePrefix ?? '' }],
+      args: [
+        {
+          mandate: p.mandate,
+          taskQueuePrefix: p.taskQueuePrefix ?? '',
+          ...(p.continueAsNewAfterCycles === undefined ? {} : { continueAsNewAfterCycles: p.continueAsNewAfterCycles }),
+        },
+      ],
     })
     return { handle, alreadyRunning: false }
   } catch (err) {

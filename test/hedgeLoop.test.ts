@@ -175,4 +175,28 @@ describe('portfolio workflow on the devnet', () => {
     expect(hedge.direction).toBe('buy-eth')
     expect(resumed.lastObservation?.insideBand).toBe(true)
   })
+
+  test('continues as new with its state when a run has done enough cycles', async () => {
+    const mandate = testMandate({ portfolio: 'can-test', treasury: stack.treasury, targetEth: '0', bandEth: '100000' })
+    const { controls } = await startAndObserve(stack, mandate, { continueAsNewAfterCycles: 2 })
+    const first = await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted >= 1 })
+    const firstRun = (await controls.handle.describe()).runId
+    for (let i = 0; i < 3; i++) {
+      const before = (await controls.status()).cyclesCompleted
+      await controls.wake()
+      await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted > before })
+    }
+    const status = await controls.status()
+    const run = await controls.handle.describe()
+    expect(run.runId).not.toBe(firstRun)
+    expect(status.cyclesCompleted).toBeGreaterThanOrEqual(first.cyclesCompleted + 3)
+    expect(status.mandate).toEqual(mandate)
+    expect(status.lastObservation).not.toBeNull()
+    const { executions } = await stack.client.workflowService.listWorkflowExecutions({
+      namespace: stack.temporal.namespace,
+      query: `WorkflowId = '${controls.handle.workflowId}'`,
+    })
+    expect(executions.length).toBeGreaterThanOrEqual(2)
+    expect(executions.filter((e) => e.status === 6 /* CONTINUED_AS_NEW */).length).toBeGreaterThanOrEqual(1)
+  })
 })

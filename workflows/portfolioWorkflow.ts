@@ -95,6 +95,8 @@ export type PortfolioStatus = PortfolioState & { portfolio: string; workflowTime
 export type PortfolioWorkflowInput = {
   mandate: MandateInput
   taskQueuePrefix?: string
+  /** Cycles per run before continuing as new even if the server has not suggested it (default 1000). */
+  continueAsNewAfterCycles?: number
   /** Carried over by continue-as-new. */
   state?: PortfolioState
 }
@@ -128,6 +130,7 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
   }
   const prefix = input.taskQueuePrefix ?? ''
   let wake = false
+  let cyclesThisRun = 0
   const status = (): PortfolioStatus => ({ ...state, portfolio: initial.portfolio, workflowTimeMs: Date.now() })
 
   setHandler(statusQuery, status)
@@ -176,10 +179,11 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
     if (!state.paused) {
       await runCycle(state, prefix)
       state.cyclesCompleted += 1
+      cyclesThisRun += 1
     }
-    if (workflowInfo().continueAsNewSuggested || state.cycles % 1000 === 999) {
+    if (workflowInfo().continueAsNewSuggested || cyclesThisRun >= (input.continueAsNewAfterCycles ?? 1000)) {
       await condition(allHandlersFinished)
-      return continueAsNew<typeof portfolioWorkflow>({ mandate: state.mandate, taskQueuePrefix: prefix, state })
+      return continueAsNew<typeof portfolioWorkflow>({ ...input, mandate: state.mandate, taskQueuePrefix: prefix, state })
     }
     const intervalMs = parseMandate(state.mandate).loop.intervalSec * 1000
     if (state.paused) await condition(() => !state.paused || wake)
