@@ -129,3 +129,13 @@ export type SubmittedTx = {
   gasUsed: string
   effectiveGasPrice: string
 }
+
+/**
+ * Where signed transactions go. The public mempool today; a bundle relay (Ethereum) or a private
+ * route (L2s) plugs in here without the executor changing: it still owns nonces, simulation and
+ * receipts, and treats "already known" from any route as already sent.
+ */
+export type Submitter = {
+  manifest: AdapterManifest & { kind: 'submitter' }
+  send(p: { chainId: number; raw: Hex; hash: Hex }): Promise<void>
+}

@@ -1,7 +1,8 @@
 import type { Address, Hex, LocalAccount, PublicClient, TransactionReceipt } from 'viem'
 import { getAddress, keccak256, parseTransaction, recoverTransactionAddress, TransactionReceiptNotFoundError } from 'viem'
 import type { ChainKey } from '../../chains/types.ts'
-import type { Call, PreparedTx, SubmittedTx } from '../types.ts'
+import { createPublicSubmitter } from '../submit-public/index.ts'
+import type { Call, PreparedTx, SubmittedTx, Submitter } from '../types.ts'
 import { parseInput } from '../uniswap-v3/schemas.ts'
 import {
   AlreadyKnownError,
@@ -30,6 +31,8 @@ export type CreateExecutorParams = {
   receiptTimeoutMs?: number
   /** Added to the simulated gas of each call; see `gasLimitFor`. */
   gasMarginBps?: number
+  /** Where signed transactions go; the chain's public mempool by default. */
+  submitter?: Submitter
 }
 
 export type Executor = {
@@ -58,6 +61,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
   const log: ExecutorLog = params.log ?? (() => {})
   const receiptTimeoutMs = params.receiptTimeoutMs ?? defaultReceiptTimeoutMs[chain]
   const gasMarginBps = params.gasMarginBps ?? defaultGasMarginBps
+  const submitter = params.submitter ?? createPublicSubmitter(client)
   const nonces = createNonceManager({
     fetchPendingCount: () => rpc(() => client.getTransactionCount({ address, blockTag: 'pending' })),
   })
@@ -192,8 +196,16 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     if (latest > tx.nonce) return settleConsumedNonce(tx, latest)
 
     try {
-      await client.sendRawTransaction({ serializedTransaction: tx.raw })
-      log({ level: 'info', msg: 'submit: broadcast', chain, idempotencyKey: tx.idempotencyKey, nonce: tx.nonce, hash: tx.hash })
+      await submitter.send({ chainId, raw: tx.raw, hash: tx.hash })
+      log({
+        level: 'info',
+        msg: 'submit: broadcast',
+        chain,
+        route: submitter.manifest.id,
+        idempotencyKey: tx.idempotencyKey,
+        nonce: tx.nonce,
+        hash: tx.hash,
+      })
     } catch (err) {
       const mapped = mapError(err)
       if (mapped instanceof NonceTooLowError) {
