@@ -4,10 +4,11 @@ import { MockActivityEnvironment } from '@temporalio/testing'
 import { describe, expect, test } from 'vitest'
 import type { MandateInput } from '../../agent/mandate/schema.ts'
 import type { ChainEnvironment } from '../chainEnvironment.ts'
+import { Redacted } from '../config.ts'
 import { createActivityDeps } from '../worker.ts'
-import { createReadActivities } from './createActivities.ts'
+import { createChainActivities, createReadActivities } from './createActivities.ts'
 
-const treasury = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
+const treasury = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const
 const mandate: MandateInput = {
   portfolio: 'unreachable',
   chains: { base: { treasury } },
@@ -67,5 +68,66 @@ describe('observePortfolio', () => {
     expect((err as ApplicationFailure).type).toBe('Keel.InvalidInputError')
     expect((err as ApplicationFailure).nonRetryable).toBe(true)
     expect((err as ApplicationFailure).message).toContain('chains.base')
+  })
+})
+
+describe('chain activities', () => {
+  const anvilKey1 = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
+  const environment: ChainEnvironment = {
+    network: 'live',
+    chains: { base: { chainId: 8453, rpcUrls: ['http://127.0.0.1:1'], contracts } },
+    signerKeys: { base: new Redacted(anvilKey1) },
+  }
+  const quote = {
+    status: 'ok',
+    chain: 'base',
+    tokenIn: zero,
+    tokenOut: zero,
+    amountIn: '1',
+    amountOut: '1',
+    gasEstimate: '1',
+    sqrtPriceX96After: '1',
+    blockNumber: '1',
+    blockTimestampSec: '1',
+  } as const
+
+  test('refuse to sign for a treasury that is not this chain signer, before any RPC call', async () => {
+    const activities = createChainActivities(createActivityDeps({ environment, signChains: ['base'] }), 'base')
+    const err = await new MockActivityEnvironment()
+      .run(activities.prepareSwap, {
+        chain: 'base' as const,
+        idempotencyKey: 'k1',
+        treasury: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' as const,
+        quote,
+        slippageBps: 10,
+        deadlineSec: '100',
+      })
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ApplicationFailure)
+    expect((err as ApplicationFailure).type).toBe('Keel.InvalidInputError')
+    expect((err as ApplicationFailure).nonRetryable).toBe(true)
+    expect((err as ApplicationFailure).message).toContain(treasury)
+  })
+
+  test('refuse work for another chain', async () => {
+    const activities = createChainActivities(createActivityDeps({ environment, signChains: ['base'] }), 'base')
+    const err = await new MockActivityEnvironment()
+      .run(activities.prepareSwap, {
+        chain: 'arbitrum' as const,
+        idempotencyKey: 'k2',
+        treasury,
+        quote,
+        slippageBps: 10,
+        deadlineSec: '100',
+      })
+      .catch((e: unknown) => e)
+    expect((err as ApplicationFailure).type).toBe('Keel.InvalidInputError')
+    expect((err as ApplicationFailure).message).toContain('serves base, was asked for arbitrum')
+  })
+
+  test('cannot be created on a worker without the chain key', () => {
+    expect(() =>
+      createChainActivities(createActivityDeps({ environment: { ...environment, signerKeys: {} }, signChains: ['base'] }), 'base'),
+    ).toThrow(/no signer key/)
   })
 })
