@@ -33,7 +33,7 @@ export function acceptanceLine(model: ModelReport, referenceIntervalHours: numbe
 
 function modelTable(model: ModelReport, referenceIntervalHours: number): string[] {
   const lines = [
-    `model ${model.model}: options marked at ${pct(model.impliedVol)} vol, proportional cost λ = ${(model.costRate * 1e4).toFixed(2)} bp`,
+    `model ${model.model}: options marked at ${pct(model.impliedVol)} vol, flat cost λ = ${(model.costRate * 1e4).toFixed(2)} bp (Leland; Whalley-Wilmott's γ grid), Whalley-Wilmott prices each band at its re-hedge size`,
     `${pad('policy', 20)}${pad('params', 36)}${pad('cost USD', 11, true)}${pad('track err USD', 15, true)}${pad('worst loss USD', 16, true)}${pad('trades', 9, true)}`,
   ]
   for (const r of model.results) {

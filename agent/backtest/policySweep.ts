@@ -3,7 +3,7 @@ import { fixedIntervalPolicy } from '../hedging/fixedIntervalPolicy.ts'
 import { hoursToYears } from '../hedging/idealHedge.ts'
 import { lelandPolicy } from '../hedging/lelandPolicy.ts'
 import { timeOrPricePolicy } from '../hedging/timeOrPricePolicy.ts'
-import type { HedgePolicy } from '../hedging/types.ts'
+import type { ChainCostParams, HedgePolicy } from '../hedging/types.ts'
 import { whalleyWilmottPolicy } from '../hedging/whalleyWilmottPolicy.ts'
 import { withLimits } from '../hedging/withLimits.ts'
 
@@ -15,16 +15,21 @@ const WW_WIDTH_MULTIPLES = [0.03, 0.06, 0.1, 0.15, 0.25, 0.4, 0.6, 0.9, 1.3, 2, 
  * Each policy's parameter sweep, scaled to the book so the same grid spans tight to loose hedging
  * for any book size: `deltaScale` is the 1-day, 1-σ move of the book delta (|Γ|·S·σ·√(1/365)).
  * Whalley–Wilmott's risk aversion γ is swept so that its band at the start is the same multiples
- * of `deltaScale` as the threshold bands (γ = 1.5·λ·S·Γ²/H³).
+ * of `deltaScale` as the threshold bands would have at the flat rate λ (γ = 1.5·λ·S·Γ²/H³); the
+ * γ grid is fixed by that rule alone, while the band each γ gives is priced by the real cost model
+ * at the re-hedge size it implies (`rehedgeCostRate`), checked every `checkIntervalYears`.
  */
 export function policySweep(params: {
   spot: number
   gamma: number
   vol: number
   costRate: number
+  chains: readonly ChainCostParams[]
+  /** How often the agent looks at the hedge: the step, or the minimum interval if longer. */
+  checkIntervalYears: number
   limits: { maxTradeUnits: number; minIntervalHours: number }
 }): HedgePolicy[] {
-  const { spot, gamma, vol, costRate, limits } = params
+  const { spot, gamma, vol, costRate, chains, checkIntervalYears, limits } = params
   const deltaScale = Math.abs(gamma) * spot * vol * Math.sqrt(1 / 365)
   const raw: HedgePolicy[] = [
     ...INTERVAL_HOURS.map((h) => fixedIntervalPolicy({ intervalYears: hoursToYears(h) })),
@@ -33,7 +38,10 @@ export function policySweep(params: {
       timeOrPricePolicy({ intervalYears: hoursToYears(h), priceMoveFraction: vol * Math.sqrt(hoursToYears(h)) }),
     ),
     ...WW_WIDTH_MULTIPLES.map((m) =>
-      whalleyWilmottPolicy({ costRate, riskAversion: (1.5 * costRate * spot * gamma * gamma) / (m * deltaScale) ** 3 }),
+      whalleyWilmottPolicy({
+        cost: { kind: 'atRehedgeSize', chains, checkIntervalYears },
+        riskAversion: (1.5 * costRate * spot * gamma * gamma) / (m * deltaScale) ** 3,
+      }),
     ),
     ...INTERVAL_HOURS.map((h) => lelandPolicy({ intervalYears: hoursToYears(h), roundTripCost: 2 * costRate })),
   ]

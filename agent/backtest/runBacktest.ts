@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.ts'
 import { proportionalCostRate } from '../hedging/costModel.ts'
+import { hoursToYears } from '../hedging/idealHedge.ts'
 import type { ChainCostParams } from '../hedging/types.ts'
 import { createPrng, mixSeed } from '../random/prng.ts'
 import { bsmGreeks } from '../risk/blackScholes.ts'
@@ -82,7 +83,18 @@ export function runModel(config: BacktestConfig, model: PathModel): ModelReport 
   )
   const deltaScale = Math.abs(gamma0) * config.spot0 * impliedVol * Math.sqrt(1 / 365)
   const costRate = proportionalCostRate({ chains: config.chains, sizeBase: deltaScale, spot: config.spot0 })
-  const policies = policySweep({ spot: config.spot0, gamma: gamma0, vol: impliedVol, costRate, limits: config.limits })
+  const policies = policySweep({
+    spot: config.spot0,
+    gamma: gamma0,
+    vol: impliedVol,
+    costRate,
+    chains: config.chains,
+    // The agent looks every step but may not trade sooner than the minimum interval after a trade.
+    // Nothing here is fitted to simulated paths: the band's cost rate follows from this interval,
+    // the book's gamma and vol, and the cost model.
+    checkIntervalYears: Math.max(dtYears, hoursToYears(config.limits.minIntervalHours)),
+    limits: config.limits,
+  })
   const pnl = policies.map(() => new Float64Array(config.paths))
   const cost = policies.map(() => new Float64Array(config.paths))
   const trades = policies.map(() => new Float64Array(config.paths))

@@ -1,9 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import { bsmGreeks } from '../risk/blackScholes.ts'
+import { defaultChainCostParams } from './constants.ts'
 import { deltaThresholdPolicy } from './deltaThresholdPolicy.ts'
 import { fixedIntervalPolicy } from './fixedIntervalPolicy.ts'
 import { hoursToYears } from './idealHedge.ts'
 import { bookDeltaAtVol, lelandPolicy, lelandVol } from './lelandPolicy.ts'
+import { rehedgeCostRate } from './rehedgeCostRate.ts'
 import { timeOrPricePolicy } from './timeOrPricePolicy.ts'
 import type { HedgePolicy, HedgeState } from './types.ts'
 import { whalleyWilmottHalfWidth, whalleyWilmottPolicy } from './whalleyWilmottPolicy.ts'
@@ -99,7 +101,7 @@ describe('whalleyWilmottHalfWidth', () => {
 })
 
 describe('whalleyWilmottPolicy', () => {
-  const p = whalleyWilmottPolicy({ costRate: 0.0008, riskAversion: 0.001 })
+  const p = whalleyWilmottPolicy({ cost: { kind: 'flat', costRate: 0.0008 }, riskAversion: 0.001 })
   const h = whalleyWilmottHalfWidth({
     spot: 3000,
     gamma: -0.05,
@@ -115,6 +117,39 @@ describe('whalleyWilmottPolicy', () => {
   test('holds inside the band', () => {
     expect(target(p, state({ hedge: 20 - 0.99 * h }))).toBeNull()
     expect(target(p, state({ hedge: 20 + 0.99 * h }))).toBeNull()
+  })
+})
+
+describe('whalleyWilmottPolicy with the cost priced at the re-hedge size', () => {
+  const cost = { kind: 'atRehedgeSize', chains: defaultChainCostParams, checkIntervalYears: hoursToYears(1) } as const
+  const p = whalleyWilmottPolicy({ cost, riskAversion: 0.001 })
+  const halfWidth = (side: 1 | -1): number =>
+    whalleyWilmottHalfWidth({
+      spot: 3000,
+      gamma: -0.05,
+      costRate: rehedgeCostRate({
+        chains: defaultChainCostParams,
+        gamma: -0.05,
+        spot: 3000,
+        vol: 0.6,
+        checkIntervalYears: hoursToYears(1),
+        side,
+      }),
+      riskAversion: 0.001,
+      rate: 0.05,
+      timeToExpiryYears: 7 / 365,
+    })
+  test('buys to the lower edge priced for a buy and sells to the upper edge priced for a sell', () => {
+    expect(target(p, state({ hedge: 10 }))).toBeCloseTo(20 - halfWidth(1), 12)
+    expect(target(p, state({ hedge: 30 }))).toBeCloseTo(20 + halfWidth(-1), 12)
+    expect(halfWidth(1)).toBeGreaterThan(halfWidth(-1))
+  })
+  test('holds inside the band', () => {
+    expect(target(p, state({ hedge: 20 - 0.99 * halfWidth(1) }))).toBeNull()
+    expect(target(p, state({ hedge: 20 + 0.99 * halfWidth(-1) }))).toBeNull()
+  })
+  test('trades to the centre when the book has no gamma (zero-width band)', () => {
+    expect(target(p, state({ hedge: 10, bookGamma: 0 }))).toBe(20)
   })
 })
 

@@ -1,5 +1,6 @@
 import { idealHedge } from './idealHedge.ts'
-import type { HedgePolicy } from './types.ts'
+import { rehedgeCostRate } from './rehedgeCostRate.ts'
+import type { ChainCostParams, HedgePolicy, HedgeState } from './types.ts'
 
 /**
  * Half-width of the Whalley–Wilmott (1997) no-trade band around the ideal hedge, in units of the
@@ -20,20 +21,46 @@ export function whalleyWilmottHalfWidth(params: {
 }
 
 /**
+ * Where the band's λ comes from. `flat`: one rate for every state (the textbook model).
+ * `atRehedgeSize`: the real cost model (gas + fee + impact on the cheapest chain) evaluated at the
+ * trade the band itself implies in this state, see `rehedgeCostRate`; the agent checks the hedge
+ * every `checkIntervalYears`.
+ */
+export type WhalleyWilmottCost =
+  | { kind: 'flat'; costRate: number }
+  | { kind: 'atRehedgeSize'; chains: readonly ChainCostParams[]; checkIntervalYears: number }
+
+function costRateFor(cost: WhalleyWilmottCost, state: HedgeState, side: 1 | -1): number {
+  if (cost.kind === 'flat') return cost.costRate
+  return rehedgeCostRate({
+    chains: cost.chains,
+    gamma: state.bookGamma,
+    spot: state.spot,
+    vol: state.market.vol,
+    checkIntervalYears: cost.checkIntervalYears,
+    side,
+  })
+}
+
+/**
  * Whalley–Wilmott band: hold inside target ± H; outside, trade back to the nearest band edge,
  * not to the centre, which is what makes the rule cheap (asymptotically optimal for small costs).
+ * With a state-dependent λ the edge on the hedge's side is priced for the trade that would cross
+ * it (a buy below the target, a sell above).
  */
-export function whalleyWilmottPolicy(params: { costRate: number; riskAversion: number }): HedgePolicy {
-  const { costRate, riskAversion } = params
+export function whalleyWilmottPolicy(params: { cost: WhalleyWilmottCost; riskAversion: number }): HedgePolicy {
+  const { cost, riskAversion } = params
+  const lambda = cost.kind === 'flat' ? `lambda=${(cost.costRate * 1e4).toFixed(1)}bp` : 'lambda=at-rehedge-size'
   return {
     id: 'whalleyWilmott',
-    label: `gamma_risk=${riskAversion.toPrecision(2)} lambda=${(costRate * 1e4).toFixed(1)}bp`,
+    label: `gamma_risk=${riskAversion.toPrecision(2)} ${lambda}`,
     decide: (state) => {
       const target = idealHedge(state)
+      const side = state.hedge < target ? 1 : -1
       const h = whalleyWilmottHalfWidth({
         spot: state.spot,
         gamma: state.bookGamma,
-        costRate,
+        costRate: costRateFor(cost, state, side),
         riskAversion,
         rate: state.market.rate,
         timeToExpiryYears: state.timeToExpiryYears,
