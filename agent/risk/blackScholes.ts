@@ -1,4 +1,4 @@
-import { bsmKernel, checkField } from './black76.ts'
+import { checkField, kernelGreeks } from './black76.ts'
 import { InvalidOptionInputError } from './errors.ts'
 import type { BsmInput, Greeks } from './types.ts'
 
@@ -25,9 +25,8 @@ export function validateBsm(input: BsmInput): void {
  */
 export function bsmGreeks(input: BsmInput): Greeks {
   validateBsm(input)
-  const out: Greeks = { price: 0, delta: 0, gamma: 0, vega: 0, theta: 0, rho: 0, vanna: 0, volga: 0 }
-  bsmKernel(out, input.kind === 'call', input.spot, input.strike, input.timeYears, input.vol, input.rate, input.yield ?? 0)
-  return out
+  const { spot: S, strike: K, timeYears: T, vol, rate: r } = input
+  return kernelGreeks({ isCall: input.kind === 'call', S, K, T, vol, r, q: input.yield ?? 0 })
 }
 
 /** Price of a European option under Black–Scholes–Merton with carry, in quote currency. */
