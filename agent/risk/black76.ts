@@ -1,5 +1,5 @@
 import { InvalidOptionInputError } from './errors.ts'
-import { normCdfOverPdf } from './normal.ts'
+import { normCdfOverPdf, tailRatio } from './normal.ts'
 import type { Black76Input, Greeks } from './types.ts'
 
 const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327
@@ -100,8 +100,11 @@ export function bsmKernel(io: Float64Array, isCall: boolean): void {
   const d1 = h + t
   const d2 = h - t
   // The two tail ratios Y(-|d1|), Y(-|d2|) serve both the price (whichever OTM case applies) and the Greeks.
-  const y1 = normCdfOverPdf(-Math.abs(d1))
-  const y2 = normCdfOverPdf(-Math.abs(d2))
+  // φ(d1) = e·√(K/F) and φ(d2) = e·√(F/K) (d1·d2 cross term is ln(F/K)/2): no exponential of their own.
+  const nd1 = (e * rootFK) / F
+  const nd2 = (e * rootFK) / K
+  const y1 = tailRatio(Math.abs(d1), nd1)
+  const y2 = tailRatio(Math.abs(d2), nd2)
   const ha = -Math.abs(h)
   let otm: number
   if (useSmallTSeries(ha, t)) {
@@ -120,8 +123,6 @@ export function bsmKernel(io: Float64Array, isCall: boolean): void {
       ? otm - forwardMinusStrike(S, K, carryM1)
       : otm
   const price = df * undiscounted
-  const nd1 = (e * rootFK) / F
-  const nd2 = (e * rootFK) / K
   const tail1 = nd1 * y1
   const tail2 = nd2 * y2
   // N(d1) for a call, -N(-d1) for a put; the small tail is computed directly, the large side as 1 - tail.

@@ -66,16 +66,18 @@ function erfSmall(x: number): number {
  * enough for V8 to inline into the pricing loop; the two outer ranges live in `erfcxOuter`.
  */
 function erfcxNonNegative(x: number): number {
-  if (x > ERF_SMALL && x <= 4) {
-    // Estrin's scheme: same polynomials as Horner's (all terms positive, so no cancellation either way) with a
-    // dependency chain of 4 instead of 8 multiply-adds.
-    const x2 = x * x
-    const x4 = x2 * x2
-    const num = C7 + C6 * x + (C5 + C4 * x) * x2 + (C3 + C2 * x + (C1 + C0 * x) * x2) * x4 + C8 * x4 * x4
-    const den = D7 + D6 * x + (D5 + D4 * x) * x2 + (D3 + D2 * x + (D1 + D0 * x) * x2) * x4 + x4 * x4
-    return num / den
-  }
-  return erfcxOuter(x)
+  return x > ERF_SMALL && x <= 4 ? erfcxMiddle(x) : erfcxOuter(x)
+}
+
+/** Cody's middle rational for erfcx on (0.46875, 4]. */
+function erfcxMiddle(x: number): number {
+  // Estrin's scheme: same polynomials as Horner's (all terms positive, so no cancellation either way) with a
+  // dependency chain of 4 instead of 8 multiply-adds.
+  const x2 = x * x
+  const x4 = x2 * x2
+  const num = C7 + C6 * x + (C5 + C4 * x) * x2 + (C3 + C2 * x + (C1 + C0 * x) * x2) * x4 + C8 * x4 * x4
+  const den = D7 + D6 * x + (D5 + D4 * x) * x2 + (D3 + D2 * x + (D1 + D0 * x) * x2) * x4 + x4 * x4
+  return num / den
 }
 
 function erfcxOuter(x: number): number {
@@ -132,6 +134,20 @@ export function normPdf(z: number): number {
  */
 export function normCdfOverPdf(z: number): number {
   return SQRT_HALF_PI * erfcxNonNegative(-z * ONE_OVER_SQRT_TWO)
+}
+
+/**
+ * Y(-a) = N(-a)/φ(a) for a >= 0 when φ(a) is already at hand (`pdf`): near the centre, N(-a) from the erf series
+ * divided by φ(a) replaces exp(a²/2)·erfc, one exponential fewer. A `pdf` that has lost its precision (an underflowed
+ * factor; the true value is >= 0.32 there) falls back to erfcx.
+ */
+export function tailRatio(a: number, pdf: number): number {
+  const x = a * ONE_OVER_SQRT_TWO
+  if (x <= 4) {
+    if (x > ERF_SMALL) return SQRT_HALF_PI * erfcxMiddle(x)
+    if (pdf > 0.25) return (0.5 - 0.5 * erfSmall(x)) / pdf
+  }
+  return SQRT_HALF_PI * erfcxNonNegative(x)
 }
 
 /** Standard normal distribution N(z); relative accuracy near machine precision for z < 0 (down to underflow). */
