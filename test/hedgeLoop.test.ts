@@ -199,4 +199,24 @@ describe('portfolio workflow on the devnet', () => {
     expect(executions.length).toBeGreaterThanOrEqual(2)
     expect(executions.filter((e) => e.status === 6 /* CONTINUED_AS_NEW */).length).toBeGreaterThanOrEqual(1)
   })
+
+  test('follows a capped hedge with more hedges in the same cycle until delta is back in the band', async () => {
+    await portfolioControls(stack.client, 'hedge-main').handle.terminate('making room for the follow-up test')
+    const target = (await stack.exposure()).deltaWei
+    const mandate = testMandate({ portfolio: 'follow-up', treasury: stack.treasury, targetEth: ethTarget(target), bandEth: '5' })
+    mandate.hedge = { ...mandate.hedge, maxHedgeSizeEth: '30' }
+    const { controls } = await startAndObserve(stack, mandate)
+    const first = await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted >= 1 })
+    expect(first.lastObservation?.insideBand).toBe(true)
+    await stack.sim.shock({ pct: -4 })
+    await controls.wake()
+    const after = await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted === first.cyclesCompleted + 1 })
+    // One wake, one loop iteration: the gap (> 60 ETH) needed several capped hedges.
+    expect(after.hedges.length).toBeGreaterThanOrEqual(3)
+    for (const h of after.hedges) {
+      expect(h.status).toBe('completed')
+      expect(BigInt(h.amountIn)).toBeLessThanOrEqual(30n * ETH)
+    }
+    expect(after.lastObservation?.insideBand).toBe(true)
+  })
 })

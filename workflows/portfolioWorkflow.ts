@@ -8,6 +8,7 @@ import {
   defineSignal,
   defineUpdate,
   executeChild,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -30,6 +31,8 @@ const read = proxyActivities<ReadActivities>({
 
 /** Hedges kept in status and carried across continue-as-new. */
 const MAX_HEDGE_RECORDS = 50
+/** Further hedges in one cycle when a hedge was cut short and delta is still outside the band. */
+const MAX_FOLLOW_UP_HEDGES = 3
 /** Fractions of the wanted hedge tried, largest first, when the full size is over budget. */
 const SIZE_STEPS = [1n, 2n, 4n] as const
 
@@ -177,7 +180,12 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
   for (;;) {
     wake = false
     if (!state.paused) {
-      await runCycle(state, prefix)
+      let next = await runCycle(state, prefix)
+      // A hedge cut short (size cap, one chain's balance, a budget) is followed at once by another
+      // on whichever chain is then cheapest, instead of leaving delta outside the band a full interval.
+      for (let extra = 0; next === 'again' && extra < MAX_FOLLOW_UP_HEDGES && !state.paused && patched('follow-up-hedges'); extra++) {
+        next = await runCycle(state, prefix)
+      }
       state.cyclesCompleted += 1
       cyclesThisRun += 1
     }
@@ -214,22 +222,23 @@ function refused(err: InvalidInputError): ApplicationFailure {
   return ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true, details: [err.issues] })
 }
 
-async function runCycle(state: PortfolioState, prefix: string): Promise<void> {
+/** `again` when a hedge completed but left delta outside the band. */
+async function runCycle(state: PortfolioState, prefix: string): Promise<'again' | 'done'> {
   state.cycles += 1
   const mandate = parseMandate(state.mandate)
   const observed = await observe(state, mandate)
-  if (!observed) return
+  if (!observed) return 'done'
   const { snapshot, exposure } = observed
   const decision = decideBandHedge({ mandate: { ...mandate, paused: state.paused }, deltaWei: exposure.deltaWei })
   if (decision.action === 'hold') {
     state.lastDecision = decision.reason === 'paused' ? 'paused' : 'inside band: hold'
-    return
+    return 'done'
   }
   const picked = await pickVenue({ state, mandate, snapshot, decision })
-  if (!picked) return
+  if (!picked) return 'done'
   if (state.paused) {
     state.lastDecision = 'paused before the hedge was sent'
-    return
+    return 'done'
   }
   state.hedgeSeq += 1
   const id = `hedge-${mandate.portfolio}-${state.hedgeSeq}`
@@ -272,6 +281,7 @@ async function runCycle(state: PortfolioState, prefix: string): Promise<void> {
   })
   if (result.status === 'in-doubt') state.blockedChains.push({ chain: obs.chain, reason: `${id} in doubt: ${result.reason}` })
   state.lastDecision = result.status === 'completed' ? `hedged on ${obs.chain}` : `hedge ${result.status} on ${obs.chain}`
+  return result.status === 'completed' && after !== null && state.lastObservation?.insideBand === false ? 'again' : 'done'
 }
 
 async function observe(

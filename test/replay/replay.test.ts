@@ -8,8 +8,17 @@ const dir = new URL('./histories/', import.meta.url)
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'))
 
 describe('recorded workflow histories', () => {
-  test('there are histories of both workflows to replay', () => {
-    expect(files.sort()).toEqual(['portfolioWorkflow.json', 'rebalanceWorkflow.json'])
+  test('there are histories of both workflows to replay, from before and after the follow-up patch', () => {
+    expect(files.sort()).toEqual(['portfolioWorkflow-before-follow-ups.json', 'portfolioWorkflow.json', 'rebalanceWorkflow.json'])
+    const types = files.map((f) => {
+      const json = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as {
+        events: { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }[]
+      }
+      return json.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name
+    })
+    expect(types.sort()).toEqual(['portfolioWorkflow', 'portfolioWorkflow', 'rebalanceWorkflow'])
+    expect(patchesIn('portfolioWorkflow.json')).toEqual(['follow-up-hedges'])
+    expect(patchesIn('portfolioWorkflow-before-follow-ups.json')).toEqual([])
   })
 
   test('replay against the current workflow code without non-determinism', async () => {
@@ -19,3 +28,15 @@ describe('recorded workflow histories', () => {
     expect(results.map((r) => [r.workflowId, r.error?.message ?? null])).toEqual(files.map((f) => [f, null]))
   })
 })
+
+type MarkerEvent = { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> } }
+
+/** Ids of the `patched()` markers a history recorded (their payloads are base64 JSON). */
+function patchesIn(file: string): string[] {
+  const { events } = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { events: MarkerEvent[] }
+  return events
+    .map((e) => e.markerRecordedEventAttributes)
+    .filter((m) => m?.markerName === 'core_patch')
+    .map((m) => JSON.parse(atob(m?.details?.['patch-data']?.payloads?.[0]?.data ?? '')) as { id: string })
+    .map((p) => p.id)
+}
