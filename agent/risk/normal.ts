@@ -138,14 +138,14 @@ export function normCdfOverPdf(z: number): number {
 
 /**
  * Y(-a) = N(-a)/φ(a) for a >= 0 when φ(a) is already at hand (`pdf`): near the centre, N(-a) from the erf series
- * divided by φ(a) replaces exp(a²/2)·erfc, one exponential fewer. A `pdf` that has lost its precision (an underflowed
- * factor; the true value is >= 0.32 there) falls back to erfcx.
+ * divided by φ(a) replaces exp(a²/2)·erfc, one exponential fewer. A `pdf` that has lost its precision (an under- or
+ * overflowed factor; the true value lies in [0.32, 0.4] there) falls back to erfcx.
  */
 export function tailRatio(a: number, pdf: number): number {
   const x = a * ONE_OVER_SQRT_TWO
   if (x <= 4) {
     if (x > ERF_SMALL) return SQRT_HALF_PI * erfcxMiddle(x)
-    if (pdf > 0.25) return (0.5 - 0.5 * erfSmall(x)) / pdf
+    if (pdf > 0.25 && pdf < 0.5) return (0.5 - 0.5 * erfSmall(x)) / pdf
   }
   return SQRT_HALF_PI * erfcxNonNegative(x)
 }
