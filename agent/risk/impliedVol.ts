@@ -1,5 +1,5 @@
 import { forwardMinusStrike, logRatio, smallTDifference, useSmallTSeries } from './black76.ts'
-import { normCdfOverPdf, tailRatio } from './normal.ts'
+import { erfSmall, normCdfOverPdf, tailRatio } from './normal.ts'
 import type { OptionKind } from './types.ts'
 
 /**
@@ -61,11 +61,11 @@ export function solveNormalised(x: number, target: number, scratch: Float64Array
     cc = ex2 * (0.5 + u)
     ec = ONE_OVER_SQRT_TWO_PI * ex2
   } else if (sc > 0) {
-    evaluate(x, sc, ex2, scratch)
-    evaluations++
-    bc = scratch[0]!
-    cc = scratch[1]!
-    ec = scratch[2]!
+    // Same point, with the cancellation taken out: e^{x/2}(1/2 - e^{-x}N(-s_c)) = (erf(s_c/√2) + e^x - 1)/(2e^{x/2}),
+    // where expm1(x) ≈ -s_c²/2 is at most 0.31 of erf(s_c/√2) ≈ 0.8 s_c for s_c < 0.5: no full evaluation needed.
+    bc = (0.5 * (erfSmall(sc * Math.SQRT1_2) + Math.expm1(x))) / ex2
+    cc = ex2 - bc
+    ec = ONE_OVER_SQRT_TWO_PI * ex2
   }
   // Three objectives: G (convex part), b itself (concave part, b well below its maximum), ln(e^{x/2} - b) (near it).
   const mode = target <= bc ? LOWER : target <= 0.5 * ex2 ? MIDDLE : UPPER

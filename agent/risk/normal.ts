@@ -54,7 +54,7 @@ const ERF_SMALL = 0.46875
 const ERFCX_HUGE = 67100000
 
 /** erf(x) for |x| <= 0.46875, where the series form has no cancellation. */
-function erfSmall(x: number): number {
+export function erfSmall(x: number): number {
   const y2 = x * x
   const num = (((A4 * y2 + A0) * y2 + A1) * y2 + A2) * y2 + A3
   const den = (((y2 + B0) * y2 + B1) * y2 + B2) * y2 + B3
