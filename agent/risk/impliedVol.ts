@@ -80,7 +80,7 @@ export function solveNormalised(x: number, target: number, scratch: Float64Array
     hi = sc
     fLo = -goal
     fHi = 1 / Math.sqrt(-2 * Math.log(bc)) - goal
-    s = initialLower(x, sc, target)
+    s = initialLower(x, sc, goal)
   } else {
     lo = sc
     fLo = mode === MIDDLE ? bc - goal : goal - Math.log(cc)
@@ -194,8 +194,9 @@ function smallTInto(out: Float64Array, h: number, t: number, e: number, ex2: num
 }
 
 /** Start below the inflection from the leading term of ln b ≈ -x²/(2s²), clamped into (0, s_c]. */
-function initialLower(x: number, sc: number, target: number): number {
-  const guess = -x / Math.sqrt(-2 * Math.log(target))
+function initialLower(x: number, sc: number, goal: number): number {
+  // goal = 1/√(-2 ln target), already computed: no second log.
+  const guess = -x * goal
   return Math.min(Math.max(guess, 1e-3 * sc), sc)
 }
 
