@@ -61,8 +61,10 @@ describe('impliedVol', () => {
           // Strike z standard deviations away from the spot.
           const strike = 100 * Math.exp(z * vol * Math.sqrt(timeYears))
           const { res, noise, price } = roundTrip(kind, strike, timeYears, vol, rate, 0.01)
-          // Subnormal prices have absolute, not relative, resolution.
-          if (!(price > 1e-300)) return
+          // Subnormal prices have absolute, not relative, resolution; and where a price's rounding
+          // alone moves the vol by more than 0.1 % (deep ITM at low vol, time value within a few ulps
+          // of intrinsic) the price does not carry the vol: the same cut as the grid test above.
+          if (!(price > 1e-300) || noise > 1e-3 * vol) return
           expect(res.status).toBe('ok')
           if (res.status === 'ok') expect(Math.abs(res.vol - vol)).toBeLessThanOrEqual(1e-12 * vol + 8 * noise)
         },
