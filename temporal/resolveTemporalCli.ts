@@ -4,6 +4,7 @@ import { constants } from 'node:fs'
 import { access, chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { delimiter, isAbsolute, join, relative, resolve } from 'node:path'
+import { isProcessAlive } from '../chains/devnet/localProcess.ts'
 import { type ResolveAttempt, TemporalCliPathInvalidError, TemporalInstallLockTimeoutError } from './errors.ts'
 
 /** Progress sink: one human-readable line per call, no trailing newline. */
@@ -395,15 +396,4 @@ async function isStale(lockPath: string, owner: LockOwner | undefined, staleMs: 
   }
   if (Date.now() - owner.startedAtMs > staleMs) return true
   return owner.host === hostname() && !isProcessAlive(owner.pid)
-}
-
-/** True when a process with this pid exists (signal 0 checks without signalling). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: it exists but belongs to another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

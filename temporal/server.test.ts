@@ -5,9 +5,10 @@ import { join } from 'node:path'
 import { Connection } from '@temporalio/client'
 import { msToTs } from '@temporalio/common/lib/time.js'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { isProcessAlive } from '../chains/devnet/localProcess.ts'
 import { defaultProjectRoot, loadConfig } from './config.ts'
 import { TemporalPortInUseError, TemporalTlsFileError } from './errors.ts'
-import { isProcessAlive, resolveTemporalCli } from './resolveTemporalCli.ts'
+import { resolveTemporalCli } from './resolveTemporalCli.ts'
 import { ensureTemporal, stopTemporal } from './server.ts'
 
 // These tests start the REAL Temporal dev server (the CLI resolved into the repository's .keel/, installed from PyPI on

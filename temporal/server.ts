@@ -1,14 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync, rmSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Connection, type TLSConfig } from '@temporalio/client'
 import { z } from 'zod'
+import { findFreePort as freePort, isPortFree, isProcessAlive } from '../chains/devnet/localProcess.ts'
 import type { KeelConfig } from './config.ts'
 import { TemporalCliUnavailableError, TemporalPortInUseError, TemporalServerStartError, TemporalTlsFileError } from './errors.ts'
-import { isProcessAlive, type Log, resolveTemporalCli, withDirLock } from './resolveTemporalCli.ts'
+import { type Log, resolveTemporalCli, withDirLock } from './resolveTemporalCli.ts'
 
 /** Options that work for both `Connection.connect` (client) and `NativeConnection.connect` (worker). */
 export type TemporalConnectionOptions = {
@@ -366,26 +366,6 @@ async function writeServerInfo(path: string, info: ServerInfo): Promise<void> {
 async function tail(path: string, lines = 20): Promise<string> {
   const text = await readFile(path, 'utf8').catch(() => '')
   return text.trimEnd().split('\n').slice(-lines).join('\n')
-}
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer()
-    server.once('error', () => done(false))
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => done(true)))
-  })
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => done(port))
-    })
-  })
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -1,7 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
-import { findFreePort, isProcessAlive, killProcessGroup, resolveAnvilBinary } from './anvil.ts'
+import { killProcessGroup, resolveAnvilBinary } from './anvil.ts'
+import { findFreePort, isProcessAlive } from './localProcess.ts'
 
 describe('resolveAnvilBinary', () => {
   test('points at the platform package binary, not the npx wrapper', () => {

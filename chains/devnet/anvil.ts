@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DevnetError } from '../errors.ts'
+import { isProcessAlive } from './localProcess.ts'
 
 const archNames: Partial<Record<string, string>> = { x64: 'amd64', arm64: 'arm64' }
 
@@ -25,19 +25,6 @@ export function resolveAnvilBinary(): string {
   const bin = join(dirname(pkgJson), 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil')
   if (!existsSync(bin)) throw new DevnetError(`anvil binary missing at ${pkg}/bin`)
   return bin
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1 (the OS picks it). */
-export async function findFreePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new DevnetError('could not pick a free port')
-  return address.port
 }
 
 export type AnvilOptions = {
@@ -84,16 +71,6 @@ async function waitForRpc(params: { rpcUrl: string; timeoutMs: number }): Promis
     await sleep(50)
   }
   throw new DevnetError('RPC did not come up in time', { cause: lastError })
-}
-
-/** Whether a process with this pid still exists (and is not a zombie we could reap). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Kills the process group led by `pid` (SIGTERM, then SIGKILL) and waits until the leader is gone. */

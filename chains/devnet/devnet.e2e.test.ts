@@ -5,10 +5,10 @@ import { createPublicClient, encodeAbiParameters, getCreate2Address, http, kecca
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { chainKeys, type DevnetManifest } from '../types.ts'
 import { erc20Abi, positionManagerAbi, priceFeedAbi, uniswapV3FactoryAbi, uniswapV3PoolAbi } from './abis.ts'
-import { isProcessAlive } from './anvil.ts'
 import { peripheryPoolInitCodeHash } from './artifacts.ts'
 import { treasuryHoldings } from './constants.ts'
 import { startDevnet, stopDevnet, withDevnet } from './devnet.ts'
+import { isProcessAlive } from './localProcess.ts'
 import { readManifest } from './manifest.ts'
 import { priceE8FromSqrtPriceX96 } from './uniswapMath.ts'
 

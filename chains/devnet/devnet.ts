@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url'
 import { DevnetError } from '../errors.ts'
 import { type ChainKey, chainKeys, type DevnetManifest } from '../types.ts'
-import { findFreePort, isProcessAlive, killProcessGroup, spawnAnvil } from './anvil.ts'
+import { killProcessGroup, spawnAnvil } from './anvil.ts'
 import { chainProfiles, defaultInitialEthPriceUsd, defaultSeed, feedDecimals, poolFee } from './constants.ts'
 import { deployChain } from './deploy.ts'
 import { createDevnetClients, devnetAccounts, devnetKeys } from './devnetClients.ts'
+import { findFreePort, isProcessAlive } from './localProcess.ts'
 import { manifestPath, manifestPids, readManifest, removeManifest, writeManifest } from './manifest.ts'
 
 /** `.keel` in the project root (git-ignored): where `keel devnet up` keeps its manifest. */
