@@ -33,3 +33,17 @@ export function toApproxNumber(amount: bigint, decimals: number): number {
 
 /** Ceil division for non-negative bigints: rounding against us on amounts we pay. */
 export const divCeil = (a: bigint, b: bigint): bigint => (a + b - 1n) / b
+
+/** The smallest of bigints (Math.min does not take bigint). */
+export function minBigint(first: bigint, ...rest: bigint[]): bigint {
+  let m = first
+  for (const x of rest) if (x < m) m = x
+  return m
+}
+
+/** The largest of bigints (Math.max does not take bigint). */
+export function maxBigint(first: bigint, ...rest: bigint[]): bigint {
+  let m = first
+  for (const x of rest) if (x > m) m = x
+  return m
+}

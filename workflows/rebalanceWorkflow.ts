@@ -1,15 +1,20 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow'
+import { ApplicationFailure, executeChild, patched, proxyActivities } from '@temporalio/workflow'
 import type { PreparedTx, SubmittedTx } from '../adapters/types.ts'
 import type { HedgeDirection } from '../agent/policy/bandPolicy.ts'
 import { chainTaskQueue } from '../agent/taskQueues.ts'
 import type { ChainKey } from '../chains/types.ts'
 import type { ChainActivities, QuoteJson } from '../temporal/activities/types.ts'
+import { describeFailure } from './failures.ts'
+import { type SettlementResult, settlementWorkflow } from './settlementWorkflow.ts'
 
 // The activity boundary marks failures no retry can fix as non-retryable (from the error's own
 // `retryable`); this list only adds input errors raised before any I/O.
 const NON_RETRYABLE = ['Keel.InvalidInputError']
 
-const chainActivities = (chainId: number, prefix: string) => ({
+/** Attempts of one send before it ends in doubt; the default waits about three minutes in all. */
+const DEFAULT_SUBMIT_ATTEMPTS = 20
+
+const chainActivities = (chainId: number, prefix: string, submitAttempts: number) => ({
   prepare: proxyActivities<Pick<ChainActivities, 'prepareSwap'>>({
     taskQueue: chainTaskQueue(chainId, prefix),
     startToCloseTimeout: '60s',
@@ -20,7 +25,7 @@ const chainActivities = (chainId: number, prefix: string) => ({
     taskQueue: chainTaskQueue(chainId, prefix),
     startToCloseTimeout: '180s',
     heartbeatTimeout: '10s',
-    retry: { maximumAttempts: 20, initialInterval: '1s', maximumInterval: '10s', nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: { maximumAttempts: submitAttempts, initialInterval: '1s', maximumInterval: '10s', nonRetryableErrorTypes: NON_RETRYABLE },
   }),
 })
 
@@ -36,6 +41,8 @@ export type RebalanceInput = {
   slippageBps: number
   deadlineSec: string
   taskQueuePrefix: string
+  /** Attempts of each send before it ends in doubt (default 20). */
+  submitAttempts?: number
 }
 
 export type RebalanceResult =
@@ -60,6 +67,13 @@ export type RebalanceResult =
       failureType: string
       reason: string
       txHashes: `0x${string}`[]
+      /**
+       * In doubt: the signed transactions whose fate is unknown (the one that failed and those
+       * after it, never sent); the chain stays blocked until they are settled.
+       */
+      unsettled?: PreparedTx[]
+      /** Failed after signing: how the nonces of what was not sent were settled (cancelled). */
+      settlement?: SettlementResult
     }
 
 /**
@@ -70,7 +84,7 @@ export type RebalanceResult =
  * the swap amount, to the venue's router, and the next hedge reuses or resets it.
  */
 export async function rebalanceWorkflow(input: RebalanceInput): Promise<RebalanceResult> {
-  const acts = chainActivities(input.chainId, input.taskQueuePrefix)
+  const acts = chainActivities(input.chainId, input.taskQueuePrefix, input.submitAttempts ?? DEFAULT_SUBMIT_ATTEMPTS)
   let prepared: PreparedTx[]
   try {
     prepared = await acts.prepare.prepareSwap({
@@ -86,19 +100,30 @@ export async function rebalanceWorkflow(input: RebalanceInput): Promise<Rebalanc
     return { status: 'failed', chain: input.chain, stage: 'prepare', ...failure, txHashes: [] }
   }
   const outcomes: SubmittedTx[] = []
-  for (const tx of prepared) {
+  for (const [i, tx] of prepared.entries()) {
     try {
       outcomes.push(await acts.submit.submitTx({ prepared: tx }))
     } catch (err) {
-      const failure = describeFailure(err)
-      const definite = NON_RETRYABLE.includes(failure.failureType)
-      return {
-        status: definite ? 'failed' : 'in-doubt',
-        chain: input.chain,
-        stage: 'submit',
-        ...failure,
-        txHashes: outcomes.map((o) => o.hash),
-      }
+      const { definite, ...failure } = describeFailure(err)
+      const rest = prepared.slice(i)
+      const base = { chain: input.chain, stage: 'submit' as const, ...failure, txHashes: outcomes.map((o) => o.hash) }
+      if (!definite) return { status: 'in-doubt', ...base, unsettled: rest }
+      if (!patched('settle-unsent')) return { status: 'failed', ...base }
+      // Signed nonces that will not be sent would leave a gap that stalls every later transaction.
+      const settlement = await executeChild(settlementWorkflow, {
+        workflowId: `${input.idempotencyKey}-settle`,
+        args: [
+          {
+            chain: input.chain,
+            chainId: input.chainId,
+            idempotencyKey: input.idempotencyKey,
+            txs: rest,
+            taskQueuePrefix: input.taskQueuePrefix,
+          },
+        ],
+      })
+      if (settlement.status !== 'settled') return { status: 'in-doubt', ...base, unsettled: rest, settlement }
+      return { status: 'failed', ...base, settlement }
     }
   }
   const swap = outcomes[outcomes.length - 1]
@@ -118,13 +143,4 @@ export async function rebalanceWorkflow(input: RebalanceInput): Promise<Rebalanc
     gasCostWei: gasCostWei.toString(),
     txHashes: outcomes.map((o) => o.hash),
   }
-}
-
-/** `definite` when the failure was non-retryable: its outcome is known, not merely unfinished. */
-function describeFailure(err: unknown): { failureType: string; reason: string; definite: boolean } {
-  const cause = err instanceof ActivityFailure ? err.cause : err
-  if (cause instanceof ApplicationFailure)
-    return { failureType: cause.type ?? 'ApplicationFailure', reason: cause.message, definite: cause.nonRetryable === true }
-  if (cause instanceof Error) return { failureType: cause.name, reason: cause.message, definite: false }
-  return { failureType: 'Unknown', reason: String(cause), definite: false }
 }

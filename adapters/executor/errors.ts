@@ -72,6 +72,35 @@ export class ReceiptTimeoutError extends BaseError {
   }
 }
 
+/**
+ * A nonce below this transaction's is neither mined nor pending: the transaction would sit queued
+ * behind the gap forever. Nothing was broadcast; the gap must be settled (mined or cancelled) first.
+ */
+export class NonceGapError extends BaseError {
+  override name = 'Executor.NonceGapError' as const
+  readonly nonce: number
+  readonly chainNonce: number
+  constructor(params: { nonce: number; latestNonce: number; pendingNonce: number }) {
+    super(
+      `Nonce ${params.nonce} cannot be mined: the chain's next nonce is ${params.latestNonce} and nothing of ours is pending below ours`,
+      {
+        metaMessages: [`latest nonce ${params.latestNonce}, pending nonce ${params.pendingNonce}`],
+        retryable: false,
+      },
+    )
+    this.nonce = params.nonce
+    this.chainNonce = params.latestNonce
+  }
+}
+
+/** The wait for a receipt was abandoned (worker shutdown, activity cancelled); submitting again is safe. */
+export class SubmitAbortedError extends BaseError {
+  override name = 'Executor.SubmitAbortedError' as const
+  constructor(params: { hash: Hex }) {
+    super(`Stopped waiting for ${params.hash}: the submit was cancelled`, { retryable: true })
+  }
+}
+
 /** The RPC endpoint timed out, was unreachable or rate-limited us. */
 export class RpcUnavailableError extends BaseError {
   override name = 'Executor.RpcUnavailableError' as const
@@ -163,6 +192,8 @@ export type ExecutorError =
   | NonceConsumedError
   | TxRevertedError
   | ReceiptTimeoutError
+  | NonceGapError
+  | SubmitAbortedError
   | RpcUnavailableError
   | InsufficientFundsError
   | NonceTooLowError

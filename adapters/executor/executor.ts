@@ -1,5 +1,6 @@
 import type { Address, Hex, LocalAccount, PublicClient, TransactionReceipt } from 'viem'
 import { getAddress, keccak256, parseTransaction, recoverTransactionAddress, TransactionReceiptNotFoundError } from 'viem'
+import { maxBigint } from '../../agent/money.ts'
 import type { ChainKey } from '../../chains/types.ts'
 import { createPublicSubmitter } from '../submit-public/index.ts'
 import type { Call, PreparedTx, SubmittedTx, Submitter } from '../types.ts'
@@ -10,8 +11,11 @@ import {
   InsufficientFundsError,
   InvalidTransactionError,
   NonceConsumedError,
+  NonceGapError,
   NonceTooLowError,
+  ReceiptTimeoutError,
   SimulationRevertedError,
+  SubmitAbortedError,
   TxRevertedError,
 } from './errors.ts'
 import { decodeRevertReason, mapError } from './mapError.ts'
@@ -29,6 +33,8 @@ export type CreateExecutorParams = {
   log?: ExecutorLog
   /** How long submit waits for a receipt before a retryable ReceiptTimeoutError; defaults per chain. */
   receiptTimeoutMs?: number
+  /** Longest pause between receipt polls (they start at 100 ms and double); defaults per chain. */
+  receiptPollMs?: number
   /** Added to the simulated gas of each call; see `gasLimitFor`. */
   gasMarginBps?: number
   /** Where signed transactions go; the chain's public mempool by default. */
@@ -42,11 +48,28 @@ export type Executor = {
   /** Simulates the batch with state carried between calls, then prices, nonces and signs it; nothing is sent. */
   prepare(params: { calls: readonly Call[]; idempotencyKey: string }): Promise<PreparedTx[]>
   /** Broadcasts one prepared transaction at most once and returns its receipt; safe to call again after any failure. */
-  submit(prepared: PreparedTx): Promise<SubmittedTx>
+  submit(prepared: PreparedTx, opts?: { signal?: AbortSignal }): Promise<SubmittedTx>
+  /**
+   * Signs a zero-value transfer to self at `nonce`, outside the nonce manager: it settles a nonce
+   * that would otherwise stay open (a batch that will not be sent, a gap). With `replacing`, both
+   * fee caps clear the replacement rule against the transaction it displaces.
+   */
+  prepareCancel(p: {
+    nonce: number
+    idempotencyKey: string
+    replacing?: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+  }): Promise<PreparedTx>
+  /** The signer's mined (`latest`) and pending transaction counts. */
+  readNonces(): Promise<{ latest: number; pending: number }>
+  /** The mined outcome of a hash (reverted included), or null when it has no receipt. */
+  receipt(hash: Hex): Promise<SubmittedTx | null>
+  /** Once every nonce this signer handed out is mined or cancelled: the next reservation starts at the chain's pending count. */
+  resyncNonces(): Promise<void>
 }
 
 // Mainnet blocks are 12 s and may be missed; L2 blocks are 0.25-2 s.
 const defaultReceiptTimeoutMs: Record<ChainKey, number> = { ethereum: 180_000, arbitrum: 60_000, base: 60_000 }
+const defaultReceiptPollMs: Record<ChainKey, number> = { ethereum: 2_000, arbitrum: 500, base: 500 }
 
 // Simulated gasUsed is after refunds; a transaction needs its pre-refund gas, which EIP-3529 caps
 // at 1.25 × gasUsed, plus the 1/64 withheld at each nested call (~5 % at depth 3). 35 % covers both.
@@ -60,6 +83,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
   const address = getAddress(account.address)
   const log: ExecutorLog = params.log ?? (() => {})
   const receiptTimeoutMs = params.receiptTimeoutMs ?? defaultReceiptTimeoutMs[chain]
+  const receiptPollMs = params.receiptPollMs ?? defaultReceiptPollMs[chain]
   const gasMarginBps = params.gasMarginBps ?? defaultGasMarginBps
   const submitter = params.submitter ?? createPublicSubmitter(client)
   const nonces = createNonceManager({
@@ -187,13 +211,18 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     if (prepared.size > idempotencyCacheSize) prepared.delete(prepared.keys().next().value!)
   }
 
-  async function submit(input: PreparedTx): Promise<SubmittedTx> {
+  async function submit(input: PreparedTx, opts: { signal?: AbortSignal } = {}): Promise<SubmittedTx> {
     const tx = await checkPrepared(input)
     const known = await receiptOf(tx.hash)
     if (known) return settle(tx, known)
 
     const latest = await rpc(() => client.getTransactionCount({ address, blockTag: 'latest' }))
     if (latest > tx.nonce) return settleConsumedNonce(tx, latest)
+    if (latest < tx.nonce) {
+      // Sent behind a nonce that is neither mined nor pending, it would wait forever: fail now, nothing sent.
+      const pending = await rpc(() => client.getTransactionCount({ address, blockTag: 'pending' }))
+      if (pending < tx.nonce) throw new NonceGapError({ nonce: tx.nonce, latestNonce: latest, pendingNonce: pending })
+    }
 
     try {
       await submitter.send({ chainId, raw: tx.raw, hash: tx.hash })
@@ -215,18 +244,101 @@ export function createExecutor(params: CreateExecutorParams): Executor {
       if (!(mapped instanceof AlreadyKnownError)) throw mapped
       log({ level: 'info', msg: 'submit: node already has the transaction', chain, hash: tx.hash })
     }
+    return settle(tx, await waitForReceipt(tx, opts.signal))
+  }
 
-    let receipt: TransactionReceipt
-    try {
-      receipt = await client.waitForTransactionReceipt({ hash: tx.hash, timeout: receiptTimeoutMs })
-    } catch (err) {
-      throw mapError(err, { hash: tx.hash, timeoutMs: receiptTimeoutMs })
+  /**
+   * Polls for the receipt until it comes, the nonce is taken by another transaction, the chain's
+   * timeout passes (retryable) or `signal` aborts (retryable: a worker shutting down must not
+   * hold its activities for minutes; the same bytes are rebroadcast by the next attempt).
+   */
+  async function waitForReceipt(tx: PreparedTx, signal: AbortSignal | undefined): Promise<TransactionReceipt> {
+    const deadline = Date.now() + receiptTimeoutMs
+    let delayMs = 100
+    for (let poll = 1; ; poll++) {
+      const receipt = await receiptOf(tx.hash)
+      if (receipt) return receipt
+      if (poll % 4 === 0) {
+        const latest = await rpc(() => client.getTransactionCount({ address, blockTag: 'latest' }))
+        if (latest > tx.nonce) {
+          // Mined between the two reads, or displaced by another transaction with our nonce.
+          const last = await receiptOf(tx.hash)
+          if (last) return last
+          throw new NonceConsumedError({ nonce: tx.nonce, hash: tx.hash, latestNonce: latest })
+        }
+      }
+      if (signal?.aborted) throw new SubmitAbortedError({ hash: tx.hash })
+      const left = deadline - Date.now()
+      if (left <= 0) throw new ReceiptTimeoutError({ hash: tx.hash, timeoutMs: receiptTimeoutMs })
+      await sleep(Math.min(delayMs, left), signal)
+      delayMs = Math.min(delayMs * 2, receiptPollMs)
     }
-    // viem follows replacements and may hand back the receipt of the transaction that replaced ours.
-    if (receipt.transactionHash.toLowerCase() !== tx.hash.toLowerCase()) {
-      throw new NonceConsumedError({ nonce: tx.nonce, hash: tx.hash, latestNonce: tx.nonce + 1 })
+  }
+
+  async function prepareCancel(p: {
+    nonce: number
+    idempotencyKey: string
+    replacing?: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+  }): Promise<PreparedTx> {
+    const [baseFeePerGas, priorityHex] = await Promise.all([
+      nextBaseFee(),
+      rpc(() => client.request({ method: 'eth_maxPriorityFeePerGas' })),
+    ])
+    const bump = (fee: bigint) => (fee * 9n + 7n) / 8n + 1n
+    let maxPriorityFeePerGas = BigInt(priorityHex)
+    let maxFeePerGas = 2n * baseFeePerGas + maxPriorityFeePerGas
+    if (p.replacing) {
+      // A replacement must raise both caps (geth's price bump is 10 %; 12.5 % + 1 wei clears it everywhere).
+      maxPriorityFeePerGas = maxBigint(maxPriorityFeePerGas, bump(p.replacing.maxPriorityFeePerGas))
+      maxFeePerGas = maxBigint(maxFeePerGas, bump(p.replacing.maxFeePerGas), maxPriorityFeePerGas)
     }
-    return settle(tx, receipt)
+    const description = `cancel nonce ${p.nonce}: zero-value transfer to self`
+    const raw = await account.signTransaction({
+      chainId,
+      type: 'eip1559',
+      nonce: p.nonce,
+      to: address,
+      value: 0n,
+      gas: 21_000n,
+      maxFeePerGas,
+      maxPriorityFeePerGas,
+    })
+    log({ level: 'info', msg: 'prepare: signed a cancel', chain, nonce: p.nonce, idempotencyKey: p.idempotencyKey })
+    return {
+      idempotencyKey: p.idempotencyKey,
+      index: 0,
+      chainId,
+      from: address,
+      nonce: p.nonce,
+      hash: keccak256(raw),
+      raw,
+      gasLimit: '21000',
+      maxFeePerGas: maxFeePerGas.toString(),
+      maxPriorityFeePerGas: maxPriorityFeePerGas.toString(),
+      description,
+    }
+  }
+
+  async function readNonces(): Promise<{ latest: number; pending: number }> {
+    const [latest, pending] = await Promise.all([
+      rpc(() => client.getTransactionCount({ address, blockTag: 'latest' })),
+      rpc(() => client.getTransactionCount({ address, blockTag: 'pending' })),
+    ])
+    return { latest, pending }
+  }
+
+  async function receipt(hash: Hex): Promise<SubmittedTx | null> {
+    const r = await receiptOf(hash)
+    if (!r) return null
+    return {
+      idempotencyKey: '',
+      index: 0,
+      hash,
+      status: r.status === 'success' ? 'success' : 'reverted',
+      blockNumber: r.blockNumber.toString(),
+      gasUsed: r.gasUsed.toString(),
+      effectiveGasPrice: r.effectiveGasPrice.toString(),
+    }
   }
 
   async function settleConsumedNonce(tx: PreparedTx, latestNonce: number): Promise<SubmittedTx> {
@@ -290,7 +402,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     return tx
   }
 
-  return { chain, chainId, address, prepare, submit }
+  return { chain, chainId, address, prepare, submit, prepareCancel, readNonces, receipt, resyncNonces: () => nonces.resync() }
 }
 
 /** Gas limit for a call from its simulated gasUsed: rounded up, never below the 21000 intrinsic floor. */
@@ -298,6 +410,19 @@ export function gasLimitFor(gasUsed: bigint, marginBps: number): bigint {
   const scaled = gasUsed * BigInt(10_000 + marginBps)
   const limit = (scaled + 9_999n) / 10_000n
   return limit < 21_000n ? 21_000n : limit
+}
+
+/** Resolves after `ms`, or early when `signal` aborts (the caller then sees `signal.aborted`). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+    function done() {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+  })
 }
 
 async function rpc<T>(fn: () => Promise<T>): Promise<T> {

@@ -10,6 +10,12 @@ export type NonceManager = {
   reserve(params: { count: number }): Promise<number[]>
   /** Gives back a reservation that will never be signed/sent; only possible while it is the newest one. */
   release(nonces: readonly number[]): Promise<boolean>
+  /**
+   * Forgets its own count so the next reservation starts at the chain's pending count. Only for a
+   * caller who knows every nonce handed out is now mined or cancelled (after a reconciliation):
+   * otherwise an unsent signed transaction's nonce would be handed out again.
+   */
+  resync(): Promise<void>
 }
 
 /** Creates a nonce manager over a reader of the signer's pending transaction count. */
@@ -40,6 +46,10 @@ export function createNonceManager(params: { fetchPendingCount: () => Promise<nu
         if (first === undefined || last === undefined || next !== last + 1) return false
         next = first
         return true
+      }),
+    resync: () =>
+      exclusive(async () => {
+        next = undefined
       }),
   }
 }

@@ -1,15 +1,17 @@
-import { heartbeat } from '@temporalio/activity'
+import { Context, heartbeat } from '@temporalio/activity'
 import { type Address, erc20Abi, getAddress, parseEventLogs } from 'viem'
 import type { Executor } from '../../adapters/executor/executor.ts'
-import type { SwapQuote } from '../../adapters/types.ts'
+import { mapError } from '../../adapters/executor/mapError.ts'
+import type { PreparedTx, SwapQuote } from '../../adapters/types.ts'
 import type { UniswapV3Adapter, UniswapV3ChainContracts } from '../../adapters/uniswap-v3/index.ts'
 import { InvalidInputError } from '../../agent/errors.ts'
 import { type Mandate, parseMandate } from '../../agent/mandate/schema.ts'
 import type { ChainObservation, PortfolioSnapshot } from '../../agent/portfolio/types.ts'
 import { RpcUnreachableError } from '../../chains/errors.ts'
+import { createRedactor } from '../../chains/redactRpcUrl.ts'
 import type { ChainClients } from '../../chains/transport.ts'
 import type { ChainKey } from '../../chains/types.ts'
-import { withFailureMapping } from './toApplicationFailure.ts'
+import { type Redact, withFailureMapping } from './toApplicationFailure.ts'
 import type { ChainActivities, QuoteJson, ReadActivities } from './types.ts'
 
 export type ActivityDeps = {
@@ -21,99 +23,133 @@ export type ActivityDeps = {
 
 /** Read-only activities: observation and quotes. They run on the portfolio task queue. */
 export function createReadActivities(deps: ActivityDeps): ReadActivities {
-  return withFailureMapping({
-    async observePortfolio({ mandate: input }) {
-      const mandate = parseMandate(input)
-      const keys = Object.keys(mandate.chains) as ChainKey[]
-      const chains = await Promise.all(keys.map((chain) => observeChain(deps, mandate, chain)))
-      return { portfolio: mandate.portfolio, chains } satisfies PortfolioSnapshot
+  return withFailureMapping(
+    {
+      async observePortfolio({ mandate: input }) {
+        const mandate = parseMandate(input)
+        const keys = Object.keys(mandate.chains) as ChainKey[]
+        const chains = await Promise.all(keys.map((chain) => observeChain(deps, mandate, chain)))
+        return { portfolio: mandate.portfolio, chains } satisfies PortfolioSnapshot
+      },
+      async quoteHedge({ mandate: input, direction, requests }) {
+        const mandate = parseMandate(input)
+        return Promise.all(
+          requests.map(async ({ chain, amountIn }): Promise<QuoteJson> => {
+            const { contracts } = chainDeps(deps, mandate, chain)
+            const [tokenIn, tokenOut] = direction === 'sell-eth' ? [contracts.weth, contracts.usdc] : [contracts.usdc, contracts.weth]
+            const q = await guardRpc(deps, chain, () => deps.uniswap.quote({ chain, tokenIn, tokenOut, amountIn: BigInt(amountIn) }))
+            if (q.status !== 'ok') return { status: 'unavailable', chain, reason: q.reason }
+            return {
+              status: 'ok',
+              chain,
+              tokenIn,
+              tokenOut,
+              amountIn: q.amountIn.toString(),
+              amountOut: q.amountOut.toString(),
+              gasEstimate: q.gasEstimate.toString(),
+              sqrtPriceX96After: q.sqrtPriceX96After.toString(),
+              blockNumber: q.blockNumber.toString(),
+              blockTimestampSec: q.blockTimestampSec.toString(),
+            }
+          }),
+        )
+      },
     },
-    async quoteHedge({ mandate: input, direction, requests }) {
-      const mandate = parseMandate(input)
-      return Promise.all(
-        requests.map(async ({ chain, amountIn }): Promise<QuoteJson> => {
-          const { contracts } = chainDeps(deps, mandate, chain)
-          const [tokenIn, tokenOut] = direction === 'sell-eth' ? [contracts.weth, contracts.usdc] : [contracts.usdc, contracts.weth]
-          const q = await guardRpc(deps, chain, () => deps.uniswap.quote({ chain, tokenIn, tokenOut, amountIn: BigInt(amountIn) }))
-          if (q.status !== 'ok') return { status: 'unavailable', chain, reason: q.reason }
-          return {
-            status: 'ok',
-            chain,
-            tokenIn,
-            tokenOut,
-            amountIn: q.amountIn.toString(),
-            amountOut: q.amountOut.toString(),
-            gasEstimate: q.gasEstimate.toString(),
-            sqrtPriceX96After: q.sqrtPriceX96After.toString(),
-            blockNumber: q.blockNumber.toString(),
-            blockTimestampSec: q.blockTimestampSec.toString(),
-          }
-        }),
-      )
-    },
-  })
+    redactorOf(deps),
+  )
 }
 
 /** Signing activities of one chain; registered only on workers that hold that chain's key. */
 export function createChainActivities(deps: ActivityDeps, chain: ChainKey): ChainActivities {
   const executor = deps.executors[chain]
   if (!executor) throw new InvalidInputError({ what: 'worker setup', issues: [{ path: chain, message: 'no signer key for this chain' }] })
-  return withFailureMapping({
-    async prepareSwap(input) {
-      if (input.chain !== chain) throw wrongChain(chain, input.chain)
-      if (getAddress(input.treasury) !== executor.address) {
-        throw new InvalidInputError({
-          what: 'prepareSwap',
-          issues: [
-            { path: 'treasury', message: `the signer of ${chain} is ${executor.address}, not the mandate's treasury ${input.treasury}` },
-          ],
+  return withFailureMapping(
+    {
+      async prepareSwap(input) {
+        if (input.chain !== chain) throw wrongChain(chain, input.chain)
+        if (getAddress(input.treasury) !== executor.address) {
+          throw new InvalidInputError({
+            what: 'prepareSwap',
+            issues: [
+              { path: 'treasury', message: `the signer of ${chain} is ${executor.address}, not the mandate's treasury ${input.treasury}` },
+            ],
+          })
+        }
+        const q = input.quote
+        const quote: SwapQuote = {
+          status: 'ok',
+          venue: deps.uniswap.manifest.id,
+          chain,
+          tokenIn: q.tokenIn,
+          tokenOut: q.tokenOut,
+          amountIn: BigInt(q.amountIn),
+          amountOut: BigInt(q.amountOut),
+          gasEstimate: BigInt(q.gasEstimate),
+          sqrtPriceX96After: BigInt(q.sqrtPriceX96After),
+          blockNumber: BigInt(q.blockNumber),
+          blockTimestampSec: BigInt(q.blockTimestampSec),
+        }
+        const calls = await deps.uniswap.buildCalls({
+          quote,
+          recipient: input.treasury,
+          owner: input.treasury,
+          slippageBps: input.slippageBps,
+          deadlineSec: BigInt(input.deadlineSec),
         })
-      }
-      const q = input.quote
-      const quote: SwapQuote = {
-        status: 'ok',
-        venue: deps.uniswap.manifest.id,
-        chain,
-        tokenIn: q.tokenIn,
-        tokenOut: q.tokenOut,
-        amountIn: BigInt(q.amountIn),
-        amountOut: BigInt(q.amountOut),
-        gasEstimate: BigInt(q.gasEstimate),
-        sqrtPriceX96After: BigInt(q.sqrtPriceX96After),
-        blockNumber: BigInt(q.blockNumber),
-        blockTimestampSec: BigInt(q.blockTimestampSec),
-      }
-      const calls = await deps.uniswap.buildCalls({
-        quote,
-        recipient: input.treasury,
-        owner: input.treasury,
-        slippageBps: input.slippageBps,
-        deadlineSec: BigInt(input.deadlineSec),
-      })
-      return executor.prepare({ calls, idempotencyKey: input.idempotencyKey })
+        return executor.prepare({ calls, idempotencyKey: input.idempotencyKey })
+      },
+      async submitTx({ prepared }) {
+        if (prepared.chainId !== executor.chainId) throw wrongChain(chain, String(prepared.chainId))
+        // Heartbeats while the receipt is awaited let Temporal notice a dead worker within seconds;
+        // the cancellation signal (worker shutdown, cancelled activity) ends the wait at once.
+        const beat = setInterval(() => heartbeat({ hash: prepared.hash }), 2_000)
+        try {
+          heartbeat({ hash: prepared.hash })
+          return await executor.submit(prepared, { signal: Context.current().cancellationSignal })
+        } finally {
+          clearInterval(beat)
+        }
+      },
+      async readNonceState({ chain: c, hashes }) {
+        if (c !== chain) throw wrongChain(chain, c)
+        const [nonces, receipts] = await Promise.all([
+          executor.readNonces(),
+          Promise.all(hashes.map(async (h) => [h, await executor.receipt(h)] as const)),
+        ])
+        return { latestNonce: nonces.latest, pendingNonce: nonces.pending, receipts: Object.fromEntries(receipts) }
+      },
+      async prepareCancels({ chain: c, idempotencyKey, cancels }) {
+        if (c !== chain) throw wrongChain(chain, c)
+        const out: PreparedTx[] = []
+        for (const order of cancels) {
+          const r = order.replacing
+          out.push(
+            await executor.prepareCancel({
+              nonce: order.nonce,
+              idempotencyKey: `${idempotencyKey}-n${order.nonce}`,
+              ...(r ? { replacing: { maxFeePerGas: BigInt(r.maxFeePerGas), maxPriorityFeePerGas: BigInt(r.maxPriorityFeePerGas) } } : {}),
+            }),
+          )
+        }
+        return out
+      },
+      async resyncNonces({ chain: c }) {
+        if (c !== chain) throw wrongChain(chain, c)
+        await executor.resyncNonces()
+      },
+      async readSwapOutcome({ chain: c, hash, tokenOut, recipient }) {
+        if (c !== chain) throw wrongChain(chain, c)
+        const { clients } = deps.chains[chain]!
+        const receipt = await clients.publicClient.getTransactionReceipt({ hash })
+        const logs = parseEventLogs({ abi: erc20Abi, eventName: 'Transfer', logs: receipt.logs })
+        const amountOut = logs
+          .filter((l) => sameAddress(l.address, tokenOut) && sameAddress(l.args.to, recipient))
+          .reduce((sum, l) => sum + l.args.value, 0n)
+        return { amountOut: amountOut.toString() }
+      },
     },
-    async submitTx({ prepared }) {
-      if (prepared.chainId !== executor.chainId) throw wrongChain(chain, String(prepared.chainId))
-      // Heartbeats while the receipt is awaited let Temporal notice a dead worker within seconds.
-      const beat = setInterval(() => heartbeat({ hash: prepared.hash }), 2_000)
-      try {
-        heartbeat({ hash: prepared.hash })
-        return await executor.submit(prepared)
-      } finally {
-        clearInterval(beat)
-      }
-    },
-    async readSwapOutcome({ chain: c, hash, tokenOut, recipient }) {
-      if (c !== chain) throw wrongChain(chain, c)
-      const { clients } = deps.chains[chain]!
-      const receipt = await clients.publicClient.getTransactionReceipt({ hash })
-      const logs = parseEventLogs({ abi: erc20Abi, eventName: 'Transfer', logs: receipt.logs })
-      const amountOut = logs
-        .filter((l) => sameAddress(l.address, tokenOut) && sameAddress(l.args.to, recipient))
-        .reduce((sum, l) => sum + l.args.value, 0n)
-      return { amountOut: amountOut.toString() }
-    },
-  })
+    redactorOf(deps),
+  )
 }
 
 async function observeChain(deps: ActivityDeps, mandate: Mandate, chain: ChainKey): Promise<ChainObservation> {
@@ -181,15 +217,24 @@ function chainDeps(deps: ActivityDeps, mandate: Mandate, chain: ChainKey) {
   return c
 }
 
-/** A read that fails because no endpoint answers becomes one error that names the chain, never its URL. */
+/**
+ * A read that fails because no endpoint answers becomes one error that names the chain, never its
+ * URL; any other failure is typed by the executor's one RPC error mapping (viem's own messages
+ * quote the URL called, and they must not travel on).
+ */
 async function guardRpc<T>(deps: ActivityDeps, chain: ChainKey, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn()
   } catch (err) {
     const clients = deps.chains[chain]?.clients
     if (clients && (await unreachable(clients))) throw new RpcUnreachableError({ chain, urls: clients.redactedUrls })
-    throw err
+    throw mapError(err)
   }
+}
+
+/** Masks every configured RPC URL of this worker, in whole or in pieces, plus any URL at all. */
+function redactorOf(deps: ActivityDeps): Redact {
+  return createRedactor(Object.values(deps.chains).flatMap((c) => c?.clients.rpcUrls ?? []))
 }
 
 async function unreachable(clients: ChainClients): Promise<boolean> {

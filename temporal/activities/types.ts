@@ -1,5 +1,6 @@
 import type { Address, Hex } from 'viem'
 import type { PreparedTx, SubmittedTx } from '../../adapters/types.ts'
+import type { CancelOrder } from '../../agent/execution/settlement.ts'
 import type { MandateInput } from '../../agent/mandate/schema.ts'
 import type { HedgeDirection } from '../../agent/policy/bandPolicy.ts'
 import type { PortfolioSnapshot } from '../../agent/portfolio/types.ts'
@@ -47,5 +48,15 @@ export type ChainActivities = {
     deadlineSec: string
   }): Promise<PreparedTx[]>
   submitTx(input: { prepared: PreparedTx }): Promise<SubmittedTx>
+  /** The signer's nonces and the receipts of `hashes` (null: none), read together for a settlement. */
+  readNonceState(input: { chain: ChainKey; hashes: Hex[] }): Promise<{
+    latestNonce: number
+    pendingNonce: number
+    receipts: Record<string, SubmittedTx | null>
+  }>
+  /** Signs the cancels a settlement plan asks for; nothing is sent. */
+  prepareCancels(input: { chain: ChainKey; idempotencyKey: string; cancels: CancelOrder[] }): Promise<PreparedTx[]>
+  /** After a settlement: the next nonce reservation starts from the chain's pending count. */
+  resyncNonces(input: { chain: ChainKey }): Promise<void>
   readSwapOutcome(input: { chain: ChainKey; hash: Hex; tokenOut: Address; recipient: Address }): Promise<{ amountOut: string }>
 }

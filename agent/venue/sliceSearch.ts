@@ -1,0 +1,222 @@
+import type { ChainKey } from '../../chains/types.ts'
+import { minBigint } from '../money.ts'
+import type { HedgeDirection } from '../policy/bandPolicy.ts'
+import { usdcToWethAtMid, wethToUsdcAtMid } from '../portfolio/poolPrice.ts'
+import { type CostedVenue, costVenue, type VenueCandidate } from './chooseVenue.ts'
+
+/**
+ * Sizing a hedge that no venue can take whole. Price impact grows with size, so when the full
+ * hedge breaks the slippage budget everywhere, some smaller slice usually fits; the loop trades
+ * that slice and takes the rest in follow-ups and later cycles, on whichever chain is cheapest
+ * then. The search is data: the workflow asks `sliceRequests` what to quote, feeds the answers to
+ * `recordSliceQuotes`, and ends with `chooseSlice`; every step is pure and deterministic.
+ */
+
+/** What the search needs to know about one chain's market, from the snapshot. */
+export type SliceMarket = {
+  chain: ChainKey
+  /** Fee per gas the executor expects to pay (base + priority). */
+  gasPriceWei: bigint
+  sqrtPriceX96: bigint
+  wethIsToken0: boolean
+  /** Pool fee in hundredths of a bip (500 = 0.05 %): no slice can cost less than this. */
+  poolFee: number
+  /** Treasury balance of the token paid in: WETH wei when selling ETH, USDC base units when buying. */
+  balanceIn: bigint
+}
+
+/** A venue's answer for one chain, as it crosses Temporal (amounts as decimal strings). */
+export type SliceQuote =
+  | { status: 'ok'; chain: ChainKey; amountIn: string; amountOut: string; gasEstimate: string }
+  | { status: 'unavailable'; chain: ChainKey; reason: string }
+
+type Probe = { sizeWei: bigint; costed: CostedVenue }
+
+type ChainSearch = {
+  market: SliceMarket
+  /** Largest hedge in ETH wei the treasury's balance on this chain can fund. */
+  capWei: bigint
+  probes: Probe[]
+  /** Why this chain is out of the search, or null while it is still being probed. */
+  stopped: null | string
+}
+
+export type SliceSearch = {
+  direction: HedgeDirection
+  wantedWei: bigint
+  budget: { maxGasCostUsdc: bigint; maxSlippageBps: number }
+  /**
+   * `secant`: per chain, aim each probe at the size whose shortfall meets the budget (shortfall
+   * grows about linearly with size inside a tick range). `halving`: the first loop's fixed
+   * 1, 1/2, 1/4 steps on every chain at once, kept only so that runs started before slicing replay.
+   */
+  strategy: 'secant' | 'halving'
+  rounds: number
+  chains: ChainSearch[]
+}
+
+/** Most quote rounds one decision may take (one quote activity per round, every open chain at once). */
+export const MAX_SLICE_ROUNDS = 6
+/** Stop refining once the largest fitting slice is within this fraction of the smallest one that does not fit. */
+const CLOSE_ENOUGH_NUM = 7n
+const CLOSE_ENOUGH_DEN = 8n
+const HALVING_STEPS = [1n, 2n, 4n] as const
+
+/** A search for the largest slice of `wantedWei` that fits the budgets on each chain. */
+export function startSliceSearch(p: {
+  direction: HedgeDirection
+  wantedWei: bigint
+  budget: SliceSearch['budget']
+  markets: readonly SliceMarket[]
+}): SliceSearch {
+  return {
+    direction: p.direction,
+    wantedWei: p.wantedWei,
+    budget: p.budget,
+    strategy: 'secant',
+    rounds: 0,
+    chains: p.markets.map((market) => {
+      const capWei = balanceCapWei(p.direction, market)
+      return { market, capWei, probes: [], stopped: capWei > 0n ? null : 'insufficient-balance' }
+    }),
+  }
+}
+
+/** The quotes the next round needs: one size per chain still searching; empty when the search is over. */
+export function sliceRequests(s: SliceSearch): { chain: ChainKey; sizeWei: bigint; amountIn: bigint }[] {
+  if (s.rounds >= MAX_SLICE_ROUNDS || s.chains.some((c) => fitsWhole(c, s.wantedWei))) return []
+  if (s.strategy === 'halving') {
+    const step = HALVING_STEPS[s.rounds]
+    if (step === undefined || s.chains.some((c) => bestFit(c) !== undefined)) return []
+    const sizeWei = s.wantedWei / step
+    return s.chains.filter((c) => c.stopped === null).map((c) => ({ chain: c.market.chain, sizeWei, amountIn: amountInFor(s, c, sizeWei) }))
+  }
+  const out: { chain: ChainKey; sizeWei: bigint; amountIn: bigint }[] = []
+  for (const c of s.chains) {
+    if (c.stopped !== null) continue
+    const sizeWei = nextSize(s, c)
+    if (sizeWei !== null && sizeWei > 0n) out.push({ chain: c.market.chain, sizeWei, amountIn: amountInFor(s, c, sizeWei) })
+  }
+  return out
+}
+
+/** Folds one round's quotes into the search; `requests` are the ones this round asked for. */
+export function recordSliceQuotes(
+  s: SliceSearch,
+  round: { requests: readonly { chain: ChainKey; sizeWei: bigint }[]; quotes: readonly SliceQuote[] },
+): SliceSearch {
+  const chains = s.chains.map((c) => {
+    const req = round.requests.find((r) => r.chain === c.market.chain)
+    if (!req) return c
+    const q = round.quotes.find((x) => x.chain === c.market.chain)
+    if (q?.status !== 'ok') return { ...c, stopped: q ? `unavailable: ${q.reason}` : 'no quote' }
+    const costed = costVenue(candidateOf(s, c.market, q), s.budget)
+    const probes = [...c.probes, { sizeWei: req.sizeWei, costed }]
+    // Gas does not shrink with size and a venue that pays nothing will not start paying: no slice helps.
+    const stopped = costed.rejected === 'gas-over-budget' || costed.rejected === 'no-output' ? costed.rejected : null
+    return { ...c, probes, stopped }
+  })
+  return { ...s, rounds: s.rounds + 1, chains }
+}
+
+export type SliceChoice =
+  | {
+      status: 'ok'
+      chain: ChainKey
+      sizeWei: bigint
+      /** Whether this is the whole hedge wanted, or a slice of it. */
+      whole: boolean
+      best: CostedVenue
+      /** Every chain's best fitting slice, cheapest per ETH first. */
+      ranked: { chain: ChainKey; sizeWei: bigint; costed: CostedVenue }[]
+    }
+  | { status: 'unavailable'; reason: string }
+
+/** The fitting slice with the lowest total cost per ETH hedged (ties: the larger slice), or why none fits. */
+export function chooseSlice(s: SliceSearch): SliceChoice {
+  const ranked = s.chains
+    .map((c) => ({ c, fit: bestFit(c) }))
+    .filter((x): x is { c: ChainSearch; fit: Probe } => x.fit !== undefined)
+    .map(({ c, fit }) => ({ chain: c.market.chain, sizeWei: fit.sizeWei, costed: fit.costed }))
+    .sort((a, b) => {
+      const lhs = a.costed.totalCostUsdc * b.sizeWei
+      const rhs = b.costed.totalCostUsdc * a.sizeWei
+      if (lhs !== rhs) return lhs < rhs ? -1 : 1
+      if (a.sizeWei !== b.sizeWei) return a.sizeWei > b.sizeWei ? -1 : 1
+      return a.chain.localeCompare(b.chain)
+    })
+  const best = ranked[0]
+  if (!best) {
+    const why = s.chains.map((c) => `${c.market.chain}: ${c.stopped ?? c.probes.at(-1)?.costed.rejected ?? 'not quoted'}`)
+    return { status: 'unavailable', reason: why.length ? why.join(', ') : 'every chain is blocked' }
+  }
+  return { status: 'ok', chain: best.chain, sizeWei: best.sizeWei, whole: best.sizeWei >= s.wantedWei, best: best.costed, ranked }
+}
+
+function nextSize(s: SliceSearch, c: ChainSearch): bigint | null {
+  const full = minBigint(c.capWei, s.wantedWei)
+  if (c.probes.length === 0) return full
+  const lo = bestFit(c)
+  const hi = smallestMiss(c)
+  if (!hi) return null // the largest size asked for fits: nothing to refine
+  if (lo && lo.sizeWei * CLOSE_ENOUGH_DEN >= hi.sizeWei * CLOSE_ENOUGH_NUM) return null
+  const loSize = lo?.sizeWei ?? 0n
+  const feeBps = BigInt(c.market.poolFee) / 100n
+  const loBps = lo?.costed.shortfallBps ?? feeBps
+  // Aim a little inside the budget, so that the probe lands on the fitting side.
+  const target = (BigInt(s.budget.maxSlippageBps) * 9n) / 10n
+  if (target <= feeBps) return null // the pool fee alone is over the budget
+  const hiBps = hi.costed.shortfallBps
+  const aimed = hiBps > loBps && target > loBps ? loSize + ((hi.sizeWei - loSize) * (target - loBps)) / (hiBps - loBps) : loSize
+  // Keep every probe strictly inside the bracket, so each round narrows it by at least an eighth.
+  const margin = (hi.sizeWei - loSize) / 8n
+  const lower = loSize + margin
+  const upper = hi.sizeWei - margin
+  return aimed < lower ? lower : aimed > upper ? upper : aimed
+}
+
+/** Some chain takes the whole hedge: nothing smaller can be better. */
+const fitsWhole = (c: ChainSearch, wantedWei: bigint): boolean => c.probes.some((p) => p.costed.rejected === null && p.sizeWei >= wantedWei)
+
+function bestFit(c: ChainSearch): Probe | undefined {
+  let best: Probe | undefined
+  for (const p of c.probes) if (p.costed.rejected === null && (!best || p.sizeWei > best.sizeWei)) best = p
+  return best
+}
+
+function smallestMiss(c: ChainSearch): Probe | undefined {
+  let miss: Probe | undefined
+  for (const p of c.probes) if (p.costed.rejected !== null && (!miss || p.sizeWei < miss.sizeWei)) miss = p
+  return miss
+}
+
+function balanceCapWei(direction: HedgeDirection, m: SliceMarket): bigint {
+  if (direction === 'sell-eth') return m.balanceIn
+  return usdcToWethAtMid({ usdc: m.balanceIn, sqrtPriceX96: m.sqrtPriceX96, wethIsToken0: m.wethIsToken0 })
+}
+
+function amountInFor(s: SliceSearch, c: ChainSearch, sizeWei: bigint): bigint {
+  if (s.direction === 'sell-eth') return sizeWei
+  const usdc = wethToUsdcAtMid({
+    wethWei: sizeWei,
+    sqrtPriceX96: c.market.sqrtPriceX96,
+    wethIsToken0: c.market.wethIsToken0,
+    roundUp: true,
+  })
+  // Rounding up may ask for one unit more than the treasury holds; the cap was derived from that balance.
+  return s.strategy === 'secant' && usdc > c.market.balanceIn ? c.market.balanceIn : usdc
+}
+
+function candidateOf(s: SliceSearch, m: SliceMarket, q: Extract<SliceQuote, { status: 'ok' }>): VenueCandidate {
+  return {
+    chain: m.chain,
+    direction: s.direction,
+    amountIn: BigInt(q.amountIn),
+    amountOut: BigInt(q.amountOut),
+    gasEstimate: BigInt(q.gasEstimate),
+    gasPriceWei: m.gasPriceWei,
+    sqrtPriceX96: m.sqrtPriceX96,
+    wethIsToken0: m.wethIsToken0,
+    balanceIn: m.balanceIn,
+  }
+}
