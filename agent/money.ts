@@ -47,3 +47,13 @@ export function maxBigint(first: bigint, ...rest: bigint[]): bigint {
   for (const x of rest) if (x > m) m = x
   return m
 }
+
+/** A base-unit amount as a decimal string cut (not rounded) to `digits` decimals, for messages. */
+export function formatAmount(amount: bigint, decimals: number, digits: number): string {
+  const neg = amount < 0n
+  const abs = neg ? -amount : amount
+  const scale = 10n ** BigInt(decimals)
+  const whole = (abs / scale).toString()
+  const frac = (abs % scale).toString().padStart(decimals, '0').slice(0, digits)
+  return `${neg ? '-' : ''}${whole}${digits > 0 ? `.${frac}` : ''}`
+}

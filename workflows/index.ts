@@ -1,3 +1,4 @@
 // The workflow bundle's entry: every workflow type a worker registers.
 export { portfolioWorkflow } from './portfolioWorkflow.ts'
 export { rebalanceWorkflow } from './rebalanceWorkflow.ts'
+export { settlementWorkflow } from './settlementWorkflow.ts'

@@ -55,3 +55,33 @@ describe('parseMandate', () => {
     if (!r.ok) expect(r.issues.map((i) => i.path)).toEqual(['hedge.maxGasCostUsdc'])
   })
 })
+
+describe('physical bounds', () => {
+  test('refuses an ETH target beyond all the ETH in existence, naming the field', () => {
+    const r = safeParseMandate({ ...valid, delta: { targetEth: `1${'0'.repeat(80)}`, bandEth: '5' } })
+    expect(r.ok).toBe(false)
+    if (!r.ok) {
+      expect(r.issues.map((i) => i.path)).toEqual(['delta.targetEth'])
+      expect(r.issues[0]?.message).toContain('more than all the ETH in existence')
+    }
+  })
+
+  test('refuses a band, a hedge size or a gas budget no transaction could mean', () => {
+    const r = safeParseMandate({
+      ...valid,
+      delta: { targetEth: '1', bandEth: '300000000' },
+      hedge: { ...valid.hedge, maxHedgeSizeEth: '0', maxGasCostUsdc: '2000000' },
+    })
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.issues.map((i) => i.path).sort()).toEqual(['delta.bandEth', 'hedge.maxGasCostUsdc', 'hedge.maxHedgeSizeEth'])
+  })
+
+  test('accepts the largest meaningful values', () => {
+    const r = safeParseMandate({
+      ...valid,
+      delta: { targetEth: '-200000000', bandEth: '200000000' },
+      hedge: { ...valid.hedge, maxHedgeSizeEth: '200000000', maxGasCostUsdc: '1000000' },
+    })
+    expect(r.ok).toBe(true)
+  })
+})

@@ -5,6 +5,14 @@ import { InvalidInputError } from '../errors.ts'
 const chainKey = z.enum(['ethereum', 'arbitrum', 'base'])
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte hex address (0x + 40 hex digits)')
 
+/**
+ * Physical bounds on amounts, so that a typo (a target of 1 followed by 80 zeros) is refused by
+ * name instead of traded on. No ETH quantity can exceed all the ETH in existence (~120 M); no
+ * single transaction's gas bill comes near a million USDC (a full block at 1,000 gwei is ~36 ETH).
+ */
+export const MAX_ETH_QUANTITY = 200_000_000n * 10n ** 18n
+export const MAX_GAS_COST_USDC = 1_000_000n * 10n ** 6n
+
 /** A money amount written by a human: a decimal string in whole tokens, turned into base units. */
 const tokenAmount = (decimals: number, unit: string) =>
   z
@@ -15,6 +23,8 @@ const tokenAmount = (decimals: number, unit: string) =>
     .regex(/^\d+(\.\d+)?$/, `expected a non-negative decimal string in ${unit} like "12.5"`)
     .refine((s) => (s.split('.')[1]?.length ?? 0) <= decimals, `at most ${decimals} decimals for ${unit}`)
     .transform((s) => parseUnits(s, decimals))
+
+const beyondEth = 'at most 200000000 ETH in size: more than all the ETH in existence'
 
 /** A signed ETH quantity; YAML numbers are accepted and read through their decimal text. */
 const ethQuantity = z
@@ -41,9 +51,9 @@ export const mandateSchema = z
       .object({
         underlying: z.literal('ETH').default('ETH'),
         /** Target portfolio delta in ETH, held as wei so band checks are exact. */
-        targetEth: ethQuantity,
+        targetEth: ethQuantity.refine((v) => v <= MAX_ETH_QUANTITY && v >= -MAX_ETH_QUANTITY, beyondEth),
         /** Half-width of the band around the target, in ETH. */
-        bandEth: ethQuantity.refine((v) => v > 0n, 'must be greater than 0'),
+        bandEth: ethQuantity.refine((v) => v > 0n, 'must be greater than 0').refine((v) => v <= MAX_ETH_QUANTITY, beyondEth),
       })
       .strict(),
     hedge: z
@@ -51,9 +61,14 @@ export const mandateSchema = z
         /** Worst acceptable execution vs the pool's mid price, price impact and fee included. */
         maxSlippageBps: z.number().int('must be an integer number of bps').min(1).max(1000),
         /** Largest gas cost of one hedge, in USDC. */
-        maxGasCostUsdc: tokenAmount(6, 'USDC'),
+        maxGasCostUsdc: tokenAmount(6, 'USDC').refine(
+          (v) => v <= MAX_GAS_COST_USDC,
+          'at most 1000000 USDC: no single transaction pays that much gas',
+        ),
         /** Largest single hedge, in ETH. */
-        maxHedgeSizeEth: tokenAmount(18, 'ETH'),
+        maxHedgeSizeEth: tokenAmount(18, 'ETH')
+          .refine((v) => v > 0n, 'must be greater than 0')
+          .refine((v) => v <= MAX_ETH_QUANTITY, beyondEth),
         /** Seconds a swap stays valid after its quote, in chain time. */
         deadlineSec: z.number().int().min(30).max(3600).default(600),
       })
