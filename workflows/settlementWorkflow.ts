@@ -1,6 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow'
 import type { PreparedTx, SubmittedTx } from '../adapters/types.ts'
-import { planSettlement, settledFates, type TxFate, type UnsettledTx } from '../agent/execution/settlement.ts'
+
+export type { SettlementResult } from '../agent/execution/settlement.ts'
+
+import { planSettlement, type SettledTx, type SettlementResult, settledFates, type UnsettledTx } from '../agent/execution/settlement.ts'
 import { chainTaskQueue } from '../agent/taskQueues.ts'
 import type { ChainKey } from '../chains/types.ts'
 import type { ChainActivities } from '../temporal/activities/types.ts'
@@ -8,7 +11,7 @@ import { describeFailure } from './failures.ts'
 
 // A settlement runs when a chain may be unhealthy: a few quick attempts, then report, never a long stall.
 const chainActivities = (chainId: number, prefix: string) =>
-  proxyActivities<Pick<ChainActivities, 'readNonceState' | 'prepareCancels' | 'resyncNonces' | 'submitTx'>>({
+  proxyActivities<Pick<ChainActivities, 'readNonceState' | 'prepareCancels' | 'resyncNonces' | 'submitTx' | 'readSwapOutcome'>>({
     taskQueue: chainTaskQueue(chainId, prefix),
     startToCloseTimeout: '90s',
     heartbeatTimeout: '10s',
@@ -23,20 +26,9 @@ export type SettlementInput = {
   /** Signed transactions whose fate is unknown or which will not be sent; may be empty (then only gaps are settled). */
   txs: PreparedTx[]
   taskQueuePrefix: string
+  /** A swap among `txs`: when it turns out mined, what it paid `recipient` in `tokenOut` is read too. */
+  swap?: { hash: `0x${string}`; tokenOut: `0x${string}`; recipient: `0x${string}` }
 }
-
-export type SettledTx = { hash: `0x${string}`; nonce: number; description: string; fate: Exclude<TxFate, 'open'> }
-
-export type SettlementResult =
-  | {
-      status: 'settled'
-      txs: SettledTx[]
-      /** Receipts of the transactions that landed (ours, mined or reverted), for what they paid and did. */
-      landed: SubmittedTx[]
-      /** The zero-value cancels that took the open nonces. */
-      cancels: SubmittedTx[]
-    }
-  | { status: 'unsettled'; failureType: string; reason: string }
 
 /**
  * Brings a signer's nonces on one chain to a known state: reads which of `txs` landed, cancels
@@ -77,11 +69,17 @@ export async function settlementWorkflow(input: SettlementInput): Promise<Settle
       return { status: 'unsettled', failureType: 'Keel.UnsettledNonceError', reason: `nonces ${open.join(', ')} are still open` }
     }
     await acts.resyncNonces({ chain: input.chain })
+    const swap = input.swap
+    const swapMined = swap && after.receipts[swap.hash]?.status === 'success'
+    const swapAmountOut = swapMined
+      ? (await acts.readSwapOutcome({ chain: input.chain, hash: swap.hash, tokenOut: swap.tokenOut, recipient: swap.recipient })).amountOut
+      : undefined
     return {
       status: 'settled',
       txs: final.fates as SettledTx[],
       landed: Object.values(after.receipts).filter((r): r is SubmittedTx => r !== null),
       cancels,
+      ...(swapAmountOut === undefined ? {} : { swapAmountOut }),
     }
   } catch (err) {
     const { failureType, reason } = describeFailure(err)

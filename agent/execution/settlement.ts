@@ -1,3 +1,5 @@
+import type { SubmittedTx } from '../../adapters/types.ts'
+
 /**
  * Settling a signer's open nonces: after a send ended in doubt, or a batch will not be sent in
  * full, every nonce from the chain's next one up to the highest we signed must end mined or
@@ -74,3 +76,18 @@ export function settledFates(p: {
   const { fates } = planSettlement(p)
   return { settled: fates.every((f) => f.fate !== 'open'), fates }
 }
+
+export type SettledTx = { hash: `0x${string}`; nonce: number; description: string; fate: Exclude<TxFate, 'open'> }
+
+export type SettlementResult =
+  | {
+      status: 'settled'
+      txs: SettledTx[]
+      /** Receipts of the transactions that landed (ours, mined or reverted), for what they paid and did. */
+      landed: SubmittedTx[]
+      /** The zero-value cancels that took the open nonces. */
+      cancels: SubmittedTx[]
+      /** Set when `swap` was mined successfully: what it paid out, base units. */
+      swapAmountOut?: string
+    }
+  | { status: 'unsettled'; failureType: string; reason: string }

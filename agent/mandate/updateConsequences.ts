@@ -1,5 +1,5 @@
 import type { ChainKey } from '../../chains/types.ts'
-import { formatAmount } from '../money.ts'
+import { formatAmount, minBigint } from '../money.ts'
 import { decideBandHedge } from '../policy/bandPolicy.ts'
 import type { Mandate } from './schema.ts'
 
@@ -59,7 +59,7 @@ export function mandateUpdateConsequences(p: {
   if (shift === null && changes.some((c) => c.kind !== 'pause-kept' && c.kind !== 'hedge-limits-changed' && c.kind !== 'band-changed'))
     reasons.push('the effect on exposure cannot be known until the new chains are observed')
   if (changes.some((c) => c.kind === 'treasury-changed')) reasons.push('a chain changes treasury: its holdings leave or join the portfolio')
-  const band = current.delta.bandEth < next.delta.bandEth ? current.delta.bandEth : next.delta.bandEth
+  const band = minBigint(current.delta.bandEth, next.delta.bandEth)
   if (shift !== null && abs(shift) > band)
     reasons.push(`exposure against the target moves by ${eth(shift)} ETH, more than the band (± ${eth(band)} ETH)`)
   if (p.observedDeltaWei && shift !== null) {

@@ -25,23 +25,23 @@ export type SliceMarket = {
   balanceIn: bigint
 }
 
-/** A venue's answer for one chain, as it crosses Temporal (amounts as decimal strings). */
-export type SliceQuote =
-  | { status: 'ok'; chain: ChainKey; amountIn: string; amountOut: string; gasEstimate: string }
-  | { status: 'unavailable'; chain: ChainKey; reason: string }
+/** A venue's answer for one chain, as it crosses Temporal (amounts as decimal strings); the search keeps it whole. */
+export type SliceOk = { status: 'ok'; chain: ChainKey; amountIn: string; amountOut: string; gasEstimate: string }
+export type SliceUnavailable = { status: 'unavailable'; chain: ChainKey; reason: string }
+export type SliceQuote = SliceOk | SliceUnavailable
 
-type Probe = { sizeWei: bigint; costed: CostedVenue }
+type Probe<Q> = { sizeWei: bigint; costed: CostedVenue; quote: Q }
 
-type ChainSearch = {
+type ChainSearch<Q> = {
   market: SliceMarket
   /** Largest hedge in ETH wei the treasury's balance on this chain can fund. */
   capWei: bigint
-  probes: Probe[]
+  probes: Probe<Q>[]
   /** Why this chain is out of the search, or null while it is still being probed. */
   stopped: null | string
 }
 
-export type SliceSearch = {
+export type SliceSearch<Q extends SliceOk = SliceOk> = {
   direction: HedgeDirection
   wantedWei: bigint
   budget: { maxGasCostUsdc: bigint; maxSlippageBps: number }
@@ -52,7 +52,7 @@ export type SliceSearch = {
    */
   strategy: 'secant' | 'halving'
   rounds: number
-  chains: ChainSearch[]
+  chains: ChainSearch<Q>[]
 }
 
 /** Most quote rounds one decision may take (one quote activity per round, every open chain at once). */
@@ -63,12 +63,12 @@ const CLOSE_ENOUGH_DEN = 8n
 const HALVING_STEPS = [1n, 2n, 4n] as const
 
 /** A search for the largest slice of `wantedWei` that fits the budgets on each chain. */
-export function startSliceSearch(p: {
+export function startSliceSearch<Q extends SliceOk = SliceOk>(p: {
   direction: HedgeDirection
   wantedWei: bigint
   budget: SliceSearch['budget']
   markets: readonly SliceMarket[]
-}): SliceSearch {
+}): SliceSearch<Q> {
   return {
     direction: p.direction,
     wantedWei: p.wantedWei,
@@ -83,7 +83,7 @@ export function startSliceSearch(p: {
 }
 
 /** The quotes the next round needs: one size per chain still searching; empty when the search is over. */
-export function sliceRequests(s: SliceSearch): { chain: ChainKey; sizeWei: bigint; amountIn: bigint }[] {
+export function sliceRequests<Q extends SliceOk>(s: SliceSearch<Q>): { chain: ChainKey; sizeWei: bigint; amountIn: bigint }[] {
   if (s.rounds >= MAX_SLICE_ROUNDS || s.chains.some((c) => fitsWhole(c, s.wantedWei))) return []
   if (s.strategy === 'halving') {
     const step = HALVING_STEPS[s.rounds]
@@ -101,17 +101,17 @@ export function sliceRequests(s: SliceSearch): { chain: ChainKey; sizeWei: bigin
 }
 
 /** Folds one round's quotes into the search; `requests` are the ones this round asked for. */
-export function recordSliceQuotes(
-  s: SliceSearch,
-  round: { requests: readonly { chain: ChainKey; sizeWei: bigint }[]; quotes: readonly SliceQuote[] },
-): SliceSearch {
+export function recordSliceQuotes<Q extends SliceOk>(
+  s: SliceSearch<Q>,
+  round: { requests: readonly { chain: ChainKey; sizeWei: bigint }[]; quotes: readonly (Q | SliceUnavailable)[] },
+): SliceSearch<Q> {
   const chains = s.chains.map((c) => {
     const req = round.requests.find((r) => r.chain === c.market.chain)
     if (!req) return c
     const q = round.quotes.find((x) => x.chain === c.market.chain)
     if (q?.status !== 'ok') return { ...c, stopped: q ? `unavailable: ${q.reason}` : 'no quote' }
-    const costed = costVenue(candidateOf(s, c.market, q), s.budget)
-    const probes = [...c.probes, { sizeWei: req.sizeWei, costed }]
+    const costed = costVenue(candidateOf(s as SliceSearch<SliceOk>, c.market, q), s.budget)
+    const probes = [...c.probes, { sizeWei: req.sizeWei, costed, quote: q }]
     // Gas does not shrink with size and a venue that pays nothing will not start paying: no slice helps.
     const stopped = costed.rejected === 'gas-over-budget' || costed.rejected === 'no-output' ? costed.rejected : null
     return { ...c, probes, stopped }
@@ -119,11 +119,13 @@ export function recordSliceQuotes(
   return { ...s, rounds: s.rounds + 1, chains }
 }
 
-export type SliceChoice =
+export type SliceChoice<Q extends SliceOk = SliceOk> =
   | {
       status: 'ok'
       chain: ChainKey
       sizeWei: bigint
+      /** The venue's quote for exactly this slice. */
+      quote: Q
       /** Whether this is the whole hedge wanted, or a slice of it. */
       whole: boolean
       best: CostedVenue
@@ -133,11 +135,11 @@ export type SliceChoice =
   | { status: 'unavailable'; reason: string }
 
 /** The fitting slice with the lowest total cost per ETH hedged (ties: the larger slice), or why none fits. */
-export function chooseSlice(s: SliceSearch): SliceChoice {
+export function chooseSlice<Q extends SliceOk>(s: SliceSearch<Q>): SliceChoice<Q> {
   const ranked = s.chains
     .map((c) => ({ c, fit: bestFit(c) }))
-    .filter((x): x is { c: ChainSearch; fit: Probe } => x.fit !== undefined)
-    .map(({ c, fit }) => ({ chain: c.market.chain, sizeWei: fit.sizeWei, costed: fit.costed }))
+    .filter((x): x is { c: ChainSearch<Q>; fit: Probe<Q> } => x.fit !== undefined)
+    .map(({ c, fit }) => ({ chain: c.market.chain, sizeWei: fit.sizeWei, costed: fit.costed, quote: fit.quote }))
     .sort((a, b) => {
       const lhs = a.costed.totalCostUsdc * b.sizeWei
       const rhs = b.costed.totalCostUsdc * a.sizeWei
@@ -150,10 +152,18 @@ export function chooseSlice(s: SliceSearch): SliceChoice {
     const why = s.chains.map((c) => `${c.market.chain}: ${c.stopped ?? c.probes.at(-1)?.costed.rejected ?? 'not quoted'}`)
     return { status: 'unavailable', reason: why.length ? why.join(', ') : 'every chain is blocked' }
   }
-  return { status: 'ok', chain: best.chain, sizeWei: best.sizeWei, whole: best.sizeWei >= s.wantedWei, best: best.costed, ranked }
+  return {
+    status: 'ok',
+    chain: best.chain,
+    sizeWei: best.sizeWei,
+    quote: best.quote,
+    whole: best.sizeWei >= s.wantedWei,
+    best: best.costed,
+    ranked: ranked.map(({ quote: _q, ...r }) => r),
+  }
 }
 
-function nextSize(s: SliceSearch, c: ChainSearch): bigint | null {
+function nextSize<Q extends SliceOk>(s: SliceSearch<Q>, c: ChainSearch<Q>): bigint | null {
   const full = minBigint(c.capWei, s.wantedWei)
   if (c.probes.length === 0) return full
   const lo = bestFit(c)
@@ -176,16 +186,17 @@ function nextSize(s: SliceSearch, c: ChainSearch): bigint | null {
 }
 
 /** Some chain takes the whole hedge: nothing smaller can be better. */
-const fitsWhole = (c: ChainSearch, wantedWei: bigint): boolean => c.probes.some((p) => p.costed.rejected === null && p.sizeWei >= wantedWei)
+const fitsWhole = <Q>(c: ChainSearch<Q>, wantedWei: bigint): boolean =>
+  c.probes.some((p) => p.costed.rejected === null && p.sizeWei >= wantedWei)
 
-function bestFit(c: ChainSearch): Probe | undefined {
-  let best: Probe | undefined
+function bestFit<Q>(c: ChainSearch<Q>): Probe<Q> | undefined {
+  let best: Probe<Q> | undefined
   for (const p of c.probes) if (p.costed.rejected === null && (!best || p.sizeWei > best.sizeWei)) best = p
   return best
 }
 
-function smallestMiss(c: ChainSearch): Probe | undefined {
-  let miss: Probe | undefined
+function smallestMiss<Q>(c: ChainSearch<Q>): Probe<Q> | undefined {
+  let miss: Probe<Q> | undefined
   for (const p of c.probes) if (p.costed.rejected !== null && (!miss || p.sizeWei < miss.sizeWei)) miss = p
   return miss
 }
@@ -195,7 +206,7 @@ function balanceCapWei(direction: HedgeDirection, m: SliceMarket): bigint {
   return usdcToWethAtMid({ usdc: m.balanceIn, sqrtPriceX96: m.sqrtPriceX96, wethIsToken0: m.wethIsToken0 })
 }
 
-function amountInFor(s: SliceSearch, c: ChainSearch, sizeWei: bigint): bigint {
+function amountInFor<Q extends SliceOk>(s: SliceSearch<Q>, c: ChainSearch<Q>, sizeWei: bigint): bigint {
   if (s.direction === 'sell-eth') return sizeWei
   const usdc = wethToUsdcAtMid({
     wethWei: sizeWei,
@@ -207,7 +218,7 @@ function amountInFor(s: SliceSearch, c: ChainSearch, sizeWei: bigint): bigint {
   return s.strategy === 'secant' && usdc > c.market.balanceIn ? c.market.balanceIn : usdc
 }
 
-function candidateOf(s: SliceSearch, m: SliceMarket, q: Extract<SliceQuote, { status: 'ok' }>): VenueCandidate {
+function candidateOf(s: SliceSearch<SliceOk>, m: SliceMarket, q: SliceOk): VenueCandidate {
   return {
     chain: m.chain,
     direction: s.direction,

@@ -1,0 +1,206 @@
+import type { ChainKey } from '../../chains/types.ts'
+import type { SettlementResult } from '../execution/settlement.ts'
+import type { Mandate } from '../mandate/schema.ts'
+import { usdcToWethAtMid, wethIsToken0, wethToUsdcAtMid } from './poolPrice.ts'
+import type { ChainObservation, PortfolioExposure, PortfolioSnapshot } from './types.ts'
+
+/**
+ * The portfolio's records, as data that crosses Temporal (amounts as decimal strings): what was
+ * observed and what each hedge did. Pure functions build and update them; the workflow only stores.
+ */
+
+type SettledOutcome = Extract<SettlementResult, { status: 'settled' }>
+
+/** Hedges kept in status and carried across continue-as-new. */
+export const MAX_HEDGE_RECORDS = 50
+
+export type HedgeRecord = {
+  id: string
+  chain: ChainKey
+  direction: 'sell-eth' | 'buy-eth'
+  status: 'completed' | 'failed' | 'in-doubt'
+  amountIn: string
+  amountOut: string
+  /** True when the hedge was a slice of a larger one that no venue could take whole. */
+  slice?: boolean
+  /** Estimated at decision time: gas + pool fee and impact, USDC base units. */
+  estimatedCostUsdc: string
+  gasCostWei: string
+  /** Gas paid, valued at the chain's pre-trade mid price, USDC base units (rounded up). */
+  gasCostUsdc: string
+  /** What the fill gave up vs the pre-trade mid price (pool fee + impact + drift), USDC base units. */
+  slippageCostUsdc: string
+  deltaBeforeWei: string
+  deltaAfterWei: string | null
+  atChainTimeSec: string
+  reason: string | null
+  txHashes: string[]
+  /** The pool's mid before the trade, so a hedge settled later is still valued against it. */
+  preTradeMid?: { sqrtPriceX96: string; wethIsToken0: boolean }
+  /** For a hedge that ended in doubt: how it was settled (`landed`: the swap was mined after all). */
+  settled?: { as: 'landed' | 'cancelled'; detail: string }
+}
+
+export type ObservationJson = {
+  atChainTimeSec: string
+  deltaWei: string
+  targetWei: string
+  bandWei: string
+  gamma: number
+  insideBand: boolean
+  chains: {
+    chain: ChainKey
+    priceUsdc: number
+    spotWethWei: string
+    spotUsdc: string
+    lpWethWei: string
+    lpUsdc: string
+    deltaWei: string
+    /** Everything held on the chain, in ETH wei at its mid price (USDC converted, rounded down). */
+    valueWei?: string
+    gamma: number
+  }[]
+}
+
+/** Latest block time over every chain of a snapshot: market time is chain time. */
+export const chainTime = (snapshot: PortfolioSnapshot): bigint =>
+  snapshot.chains.reduce((max, c) => (BigInt(c.blockTimestampSec) > max ? BigInt(c.blockTimestampSec) : max), 0n)
+
+/** What `keel status` shows of an observation: exposure per chain against the mandate's band. */
+export function observationView(p: { snapshot: PortfolioSnapshot; exposure: PortfolioExposure; mandate: Mandate }): ObservationJson {
+  const { snapshot, exposure, mandate } = p
+  const gap = exposure.deltaWei - mandate.delta.targetEth
+  return {
+    atChainTimeSec: chainTime(snapshot).toString(),
+    deltaWei: exposure.deltaWei.toString(),
+    targetWei: mandate.delta.targetEth.toString(),
+    bandWei: mandate.delta.bandEth.toString(),
+    gamma: exposure.gamma,
+    insideBand: (gap < 0n ? -gap : gap) <= mandate.delta.bandEth,
+    chains: exposure.chains.map((c) => {
+      const obs = snapshot.chains.find((o) => o.chain === c.chain)
+      const usdcWei = obs ? usdcToWethAtMid({ usdc: c.spotUsdc + c.lpUsdc, ...midOf(obs) }) : 0n
+      return {
+        chain: c.chain,
+        priceUsdc: c.priceUsdc,
+        spotWethWei: c.spotWethWei.toString(),
+        spotUsdc: c.spotUsdc.toString(),
+        lpWethWei: c.lpWethWei.toString(),
+        lpUsdc: c.lpUsdc.toString(),
+        deltaWei: c.deltaWei.toString(),
+        valueWei: (c.deltaWei + usdcWei).toString(),
+        gamma: c.gamma,
+      }
+    }),
+  }
+}
+
+/** A chain's pool mid, as the pricing helpers take it. */
+export const midOf = (obs: ChainObservation): { sqrtPriceX96: bigint; wethIsToken0: boolean } => ({
+  sqrtPriceX96: BigInt(obs.pool.sqrtPriceX96),
+  wethIsToken0: wethIsToken0(obs.pool, obs.weth),
+})
+
+/** What a completed hedge cost, valued at the mid price observed before it. */
+export function realizedCosts(p: {
+  direction: 'sell-eth' | 'buy-eth'
+  amountIn: bigint
+  amountOut: bigint
+  gasCostWei: bigint
+  mid: { sqrtPriceX96: bigint; wethIsToken0: boolean }
+}): { gasCostUsdc: bigint; slippageCostUsdc: bigint } {
+  const { mid } = p
+  const valueIn = p.direction === 'sell-eth' ? wethToUsdcAtMid({ wethWei: p.amountIn, ...mid }) : p.amountIn
+  const valueOut = p.direction === 'sell-eth' ? p.amountOut : wethToUsdcAtMid({ wethWei: p.amountOut, ...mid })
+  return { gasCostUsdc: wethToUsdcAtMid({ wethWei: p.gasCostWei, ...mid, roundUp: true }), slippageCostUsdc: valueIn - valueOut }
+}
+
+/** Appends a record, keeping the newest `MAX_HEDGE_RECORDS`. */
+export const appendHedge = (hedges: readonly HedgeRecord[], record: HedgeRecord): HedgeRecord[] =>
+  [...hedges, record].slice(-MAX_HEDGE_RECORDS)
+
+/** What a hedge saga ended with (the rebalance workflow's result, as data). */
+export type HedgeOutcome =
+  | { status: 'completed'; amountIn: string; amountOut: string; gasCostWei: string; txHashes: string[] }
+  | { status: 'failed' | 'in-doubt'; failureType: string; reason: string; txHashes: string[] }
+
+/** The record of one hedge: what was decided (chain, size, estimate) and what its saga did, valued at the pre-trade mid. */
+export function hedgeRecord(p: {
+  id: string
+  obs: ChainObservation
+  direction: 'sell-eth' | 'buy-eth'
+  amountIn: string
+  slice: boolean
+  estimatedCostUsdc: bigint
+  deltaBeforeWei: bigint
+  deltaAfterWei: bigint | null
+  atChainTimeSec: bigint
+  outcome: HedgeOutcome
+}): HedgeRecord {
+  const { outcome } = p
+  const mid = midOf(p.obs)
+  const done = outcome.status === 'completed' ? outcome : null
+  const costs = done
+    ? realizedCosts({
+        direction: p.direction,
+        amountIn: BigInt(done.amountIn),
+        amountOut: BigInt(done.amountOut),
+        gasCostWei: BigInt(done.gasCostWei),
+        mid,
+      })
+    : { gasCostUsdc: 0n, slippageCostUsdc: 0n }
+  return {
+    id: p.id,
+    chain: p.obs.chain,
+    direction: p.direction,
+    status: outcome.status,
+    amountIn: p.amountIn,
+    amountOut: done ? done.amountOut : '0',
+    slice: p.slice,
+    estimatedCostUsdc: p.estimatedCostUsdc.toString(),
+    gasCostWei: done ? done.gasCostWei : '0',
+    gasCostUsdc: costs.gasCostUsdc.toString(),
+    slippageCostUsdc: costs.slippageCostUsdc.toString(),
+    deltaBeforeWei: p.deltaBeforeWei.toString(),
+    deltaAfterWei: p.deltaAfterWei === null ? null : p.deltaAfterWei.toString(),
+    atChainTimeSec: p.atChainTimeSec.toString(),
+    reason: outcome.status === 'completed' ? null : `${outcome.failureType}: ${outcome.reason}`,
+    txHashes: outcome.txHashes,
+    preTradeMid: { sqrtPriceX96: mid.sqrtPriceX96.toString(), wethIsToken0: mid.wethIsToken0 },
+  }
+}
+
+/**
+ * A hedge that ended in doubt, once its transactions are settled: `landed` when its swap was
+ * mined after all (valued at the mid seen before it), `cancelled` when its nonces were taken by
+ * cancels (or other transactions) and nothing was traded.
+ */
+export function settleHedgeRecord(record: HedgeRecord, p: { settlement: SettledOutcome; swapHash: string | null }): HedgeRecord {
+  const { settlement } = p
+  const detail = settlement.txs.map((t) => `nonce ${t.nonce} ${t.fate}`).join(', ')
+  if (!p.swapHash || settlement.swapAmountOut === undefined) {
+    return { ...record, status: 'failed', settled: { as: 'cancelled', detail } }
+  }
+  const gasCostWei = settlement.landed.reduce((s, r) => s + BigInt(r.gasUsed) * BigInt(r.effectiveGasPrice), 0n)
+  const mid = record.preTradeMid
+  const costs = mid
+    ? realizedCosts({
+        direction: record.direction,
+        amountIn: BigInt(record.amountIn),
+        amountOut: BigInt(settlement.swapAmountOut),
+        gasCostWei,
+        mid: { sqrtPriceX96: BigInt(mid.sqrtPriceX96), wethIsToken0: mid.wethIsToken0 },
+      })
+    : { gasCostUsdc: 0n, slippageCostUsdc: 0n }
+  const mined = settlement.landed.filter((r) => r.status === 'success').map((r) => r.hash)
+  return {
+    ...record,
+    status: 'completed',
+    amountOut: settlement.swapAmountOut,
+    gasCostWei: gasCostWei.toString(),
+    gasCostUsdc: costs.gasCostUsdc.toString(),
+    slippageCostUsdc: costs.slippageCostUsdc.toString(),
+    txHashes: [...new Set([...record.txHashes, ...mined])],
+    settled: { as: 'landed', detail },
+  }
+}

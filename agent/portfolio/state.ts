@@ -1,0 +1,178 @@
+import type { PreparedTx } from '../../adapters/types.ts'
+import type { ChainKey } from '../../chains/types.ts'
+import { type ChainHoldings, mandateFeasibility } from '../mandate/feasibility.ts'
+import { type MandateInput, parseMandate, safeParseMandate } from '../mandate/schema.ts'
+import { mandateUpdateConsequences, type UpdateConsequences } from '../mandate/updateConsequences.ts'
+import type { HedgeRecord, ObservationJson } from './ledger.ts'
+
+/**
+ * The portfolio entity's state, as data that lives in workflow history and crosses
+ * continue-as-new, and the pure reads and checks over it that the workflow's handlers use.
+ * Fields added after the first release are optional: a state carried over from an older run
+ * lacks them.
+ */
+
+/** A chain where a send ended in doubt (or nonces were left open): no new risk there until settled. */
+export type BlockedChain = {
+  chain: ChainKey
+  chainId?: number
+  reason: string
+  hedgeId?: string | null
+  /** Signed transactions whose fate is unknown; `keel unblock` settles them before new work. */
+  unsettled?: PreparedTx[]
+  swap?: { hash: `0x${string}`; tokenOut: `0x${string}`; recipient: `0x${string}` } | null
+  settling?: boolean
+}
+
+/** What the loop is doing right now, for operators: a hedge or a settlement under way. */
+export type InFlight =
+  | {
+      kind: 'hedge'
+      id: string
+      chain: ChainKey
+      direction: 'sell-eth' | 'buy-eth'
+      sizeWei: string
+      slice: boolean
+      startedAtMs: number
+    }
+  | { kind: 'settlement'; id: string; chain: ChainKey; startedAtMs: number }
+
+export type PortfolioState = {
+  mandate: MandateInput
+  paused: boolean
+  cycles: number
+  /** Cycles that ran to the end (observation, decision and any hedge). */
+  cyclesCompleted: number
+  hedgeSeq: number
+  lastObservation: ObservationJson | null
+  lastDecision: string
+  /** When `lastDecision` was taken: chain time of the observation it read, and workflow time. */
+  lastDecisionAt?: { chainTimeSec: string | null; workflowTimeMs: number }
+  lastError: string | null
+  hedges: HedgeRecord[]
+  blockedChains: BlockedChain[]
+  inFlight?: InFlight[]
+  /** Set by `keel stop`: the loop ends after the step in flight. */
+  stopping?: { reason: string; requestedAtMs: number } | null
+  settlementSeq?: number
+  /** Chain time spent outside the band after keel had acted, in seconds. */
+  outsideBandSec: number
+}
+
+/** The status as operators read it: raw signed transactions are left out, their nonces and hashes kept. */
+export type PortfolioStatus = Omit<PortfolioState, 'blockedChains'> & {
+  portfolio: string
+  workflowTimeMs: number
+  blockedChains: (Omit<BlockedChain, 'unsettled' | 'swap'> & { unsettled: { nonce: number; hash: string; description: string }[] })[]
+}
+
+export type MandateUpdateOptions = { confirmed?: boolean }
+export type MandateUpdatePreview =
+  | ({ valid: true } & UpdateConsequences & { feasibility: { path: string; message: string }[] })
+  | { valid: false; issues: { path: string; message: string }[] }
+
+/** An operator request refused, with the field it is about. */
+export type Issue = { path: string; message: string }
+
+/** The state of a new portfolio. */
+export function initialState(mandate: MandateInput, paused: boolean): PortfolioState {
+  return {
+    mandate,
+    paused,
+    cycles: 0,
+    cyclesCompleted: 0,
+    hedgeSeq: 0,
+    lastObservation: null,
+    lastDecision: 'not observed yet',
+    lastError: null,
+    hedges: [],
+    blockedChains: [],
+    inFlight: [],
+    stopping: null,
+    settlementSeq: 0,
+    outsideBandSec: 0,
+  }
+}
+
+/** What `keel status` shows: the state without the raw signed bytes of unsettled transactions. */
+export function statusView(state: PortfolioState, portfolio: string, nowMs: number): PortfolioStatus {
+  return {
+    ...state,
+    portfolio,
+    workflowTimeMs: nowMs,
+    blockedChains: state.blockedChains.map(({ unsettled, swap: _swap, ...b }) => ({
+      ...b,
+      unsettled: (unsettled ?? []).map((t) => ({ nonce: t.nonce, hash: t.hash, description: t.description })),
+    })),
+  }
+}
+
+/** Each chain's whole value in ETH from the last observation (older observations lack it). */
+export const holdingsOf = (o: ObservationJson | null): ChainHoldings[] =>
+  (o?.chains ?? []).filter((c) => c.valueWei !== undefined).map((c) => ({ chain: c.chain, valueWei: BigInt(c.valueWei!) }))
+
+const observedDelta = (o: ObservationJson | null): Partial<Record<ChainKey, bigint>> | null =>
+  o ? Object.fromEntries(o.chains.map((c) => [c.chain, BigInt(c.deltaWei)])) : null
+
+export const hasUnsettled = (state: PortfolioState): boolean => state.blockedChains.some((b) => (b.unsettled ?? []).length > 0)
+
+/** What replacing the mandate would do, checked against the schema, the portfolio id and the holdings. */
+export function previewMandateUpdate(state: PortfolioState, portfolio: string, next: unknown): MandateUpdatePreview {
+  const parsed = safeParseMandate(next)
+  if (!parsed.ok) return { valid: false, issues: parsed.issues }
+  if (parsed.mandate.portfolio !== portfolio) {
+    const message = `cannot change the portfolio id of a running workflow (running ${portfolio}, got "${parsed.mandate.portfolio}")`
+    return { valid: false, issues: [{ path: 'portfolio', message }] }
+  }
+  const consequences = mandateUpdateConsequences({
+    current: parseMandate(state.mandate),
+    next: parsed.mandate,
+    paused: state.paused,
+    observedDeltaWei: observedDelta(state.lastObservation),
+  })
+  return { valid: true, ...consequences, feasibility: mandateFeasibility(parsed.mandate, holdingsOf(state.lastObservation)) }
+}
+
+/** Why `keel unblock <chain>` cannot run now, or null. */
+export function unblockIssue(state: PortfolioState, chain: ChainKey): Issue | null {
+  const entry = state.blockedChains.find((b) => b.chain === chain)
+  if (!entry) return { path: 'chain', message: `${chain} is not blocked` }
+  if (entry.settling) return { path: 'chain', message: `${chain} is being settled already` }
+  return null
+}
+
+/** Why `keel stop` cannot run now (transactions would be left unsettled), or null. */
+export function stopIssue(state: PortfolioState): Issue | null {
+  const open = state.blockedChains.filter((b) => (b.unsettled ?? []).length > 0)
+  if (open.length === 0) return null
+  const which = open.map((b) => `${b.chain} (nonces ${(b.unsettled ?? []).map((t) => t.nonce).join(', ')})`).join('; ')
+  return { path: 'blockedChains', message: `transactions are unsettled on ${which}: run keel unblock first, or stop --force to leave them` }
+}
+
+/** Why a change of course cannot be taken while the portfolio is stopping, or null. */
+export function stoppingIssue(state: PortfolioState): Issue | null {
+  return state.stopping ? { path: 'stopping', message: `the portfolio is stopping (${state.stopping.reason})` } : null
+}
+
+/** The block a hedge that ended in doubt puts on its chain: what must be settled before new work there. */
+export function blockForInDoubt(p: {
+  hedgeId: string
+  chain: ChainKey
+  chainId: number
+  reason: string
+  unsettled: PreparedTx[]
+  tokenOut: `0x${string}`
+  treasury: `0x${string}`
+}): BlockedChain {
+  // The swap is the last transaction of its batch (approve first when one was needed).
+  const swapTx = p.unsettled.at(-1)
+  return {
+    chain: p.chain,
+    chainId: p.chainId,
+    reason: `${p.hedgeId} in doubt: ${p.reason}`,
+    hedgeId: p.hedgeId,
+    unsettled: p.unsettled,
+    swap: swapTx ? { hash: swapTx.hash, tokenOut: p.tokenOut, recipient: p.treasury } : null,
+    settling: false,
+  }
+}

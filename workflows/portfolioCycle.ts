@@ -1,0 +1,216 @@
+import { executeChild, patched, proxyActivities } from '@temporalio/workflow'
+import { mandateFeasibility } from '../agent/mandate/feasibility.ts'
+import { type Mandate, parseMandate } from '../agent/mandate/schema.ts'
+import { formatAmount } from '../agent/money.ts'
+import { type BandDecision, decideBandHedge } from '../agent/policy/bandPolicy.ts'
+import { portfolioExposure } from '../agent/portfolio/exposure.ts'
+import { appendHedge, chainTime, hedgeRecord, observationView } from '../agent/portfolio/ledger.ts'
+import { wethIsToken0 } from '../agent/portfolio/poolPrice.ts'
+import { blockForInDoubt, holdingsOf, type InFlight, type PortfolioState } from '../agent/portfolio/state.ts'
+import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
+import { remainingSlippageBps } from '../agent/venue/chooseVenue.ts'
+import { chooseSlice, recordSliceQuotes, type SliceChoice, sliceRequests, startSliceSearch } from '../agent/venue/sliceSearch.ts'
+import type { QuoteJson, ReadActivities } from '../temporal/activities/types.ts'
+import { failureMessage } from './failures.ts'
+import { type RebalanceInput, rebalanceWorkflow } from './rebalanceWorkflow.ts'
+
+/**
+ * One cycle of the portfolio loop: observe every chain, decide by the mandate's band, find the
+ * cheapest hedge (or slice of it) and run it as a child saga. Part of `portfolioWorkflow`, in its
+ * own file so that the entity (handlers, loop, continue-as-new) reads on its own.
+ */
+
+type OkQuote = Extract<QuoteJson, { status: 'ok' }>
+
+const read = proxyActivities<ReadActivities>({
+  startToCloseTimeout: '60s',
+  retry: { maximumAttempts: 4, initialInterval: '1s', maximumInterval: '10s', nonRetryableErrorTypes: ['Keel.InvalidInputError'] },
+})
+
+/** What a cycle works on: the entity's state and the settings of its run. */
+export type Run = { state: PortfolioState; portfolio: string; prefix: string; submitAttempts: number | undefined }
+
+export function decide({ state }: Run, decision: string, chainTimeSec: bigint | null): void {
+  state.lastDecision = decision
+  state.lastDecisionAt = { chainTimeSec: chainTimeSec === null ? null : chainTimeSec.toString(), workflowTimeMs: Date.now() }
+}
+
+/** `again` when a hedge completed but left delta outside the band. */
+export async function runCycle(run: Run): Promise<'again' | 'done'> {
+  const { state } = run
+  state.cycles += 1
+  const mandate = parseMandate(state.mandate)
+  const observed = await observe(run, mandate)
+  if (!observed) return 'done'
+  const { snapshot, exposure } = observed
+  const now = chainTime(snapshot)
+  const infeasible = mandateFeasibility(mandate, holdingsOf(state.lastObservation))
+  if (infeasible.length > 0) {
+    // Fail closed: a mandate the holdings cannot meet is never traded towards.
+    state.lastError = `mandate cannot be met: ${infeasible.map((i) => `${i.path}: ${i.message}`).join('; ')}`
+    decide(run, 'mandate cannot be met with these holdings: holding', now)
+    return 'done'
+  }
+  const decision = decideBandHedge({ mandate: { ...mandate, paused: state.paused }, deltaWei: exposure.deltaWei })
+  if (decision.action === 'hold') {
+    decide(run, decision.reason === 'paused' ? 'paused' : 'inside band: hold', now)
+    return 'done'
+  }
+  decide(run, `outside band by ${eth(decision.deltaWei - decision.targetWei)} ETH: quoting a ${eth(decision.sizeWei)} ETH hedge`, now)
+  const choice = await findSlice(run, { mandate, snapshot, decision })
+  if (!choice) return 'done'
+  if (choice.status !== 'ok') {
+    decide(run, `outside band but no venue within budget (${choice.reason})`, now)
+    return 'done'
+  }
+  if (state.paused || state.stopping) {
+    decide(run, `${state.paused ? 'paused' : 'stopping'} before the hedge was sent`, now)
+    return 'done'
+  }
+  return hedge(run, { mandate, snapshot, exposure, decision, choice })
+}
+
+async function hedge(
+  run: Run,
+  p: {
+    mandate: Mandate
+    snapshot: PortfolioSnapshot
+    exposure: PortfolioExposure
+    decision: Extract<BandDecision, { action: 'hedge' }>
+    choice: Extract<SliceChoice<OkQuote>, { status: 'ok' }>
+  },
+): Promise<'again' | 'done'> {
+  const { state } = run
+  const { mandate, snapshot, exposure, decision, choice } = p
+  state.hedgeSeq += 1
+  const id = `hedge-${mandate.portfolio}-${state.hedgeSeq}`
+  const obs = snapshot.chains.find((c) => c.chain === choice.chain)!
+  const quote = choice.quote
+  const slice = !choice.whole
+  const flight: InFlight = {
+    kind: 'hedge',
+    id,
+    chain: obs.chain,
+    direction: decision.direction,
+    sizeWei: choice.sizeWei.toString(),
+    slice,
+    startedAtMs: Date.now(),
+  }
+  state.inFlight = [...(state.inFlight ?? []), flight]
+  decide(
+    run,
+    `hedging: ${decision.direction} ${eth(choice.sizeWei)} ETH on ${obs.chain}${slice ? ' (a slice)' : ''}, ${id} in flight`,
+    chainTime(snapshot),
+  )
+  const rebalanceInput: RebalanceInput = {
+    portfolio: mandate.portfolio,
+    idempotencyKey: id,
+    chain: obs.chain,
+    chainId: obs.chainId,
+    direction: decision.direction,
+    treasury: obs.treasury,
+    quote,
+    slippageBps: remainingSlippageBps(choice.best, mandate.hedge.maxSlippageBps),
+    deadlineSec: (BigInt(quote.blockTimestampSec) + BigInt(mandate.hedge.deadlineSec)).toString(),
+    taskQueuePrefix: run.prefix,
+    ...(run.submitAttempts === undefined ? {} : { submitAttempts: run.submitAttempts }),
+  }
+  const result = await executeChild(rebalanceWorkflow, { workflowId: id, args: [rebalanceInput] })
+  state.inFlight = (state.inFlight ?? []).filter((f) => f.id !== id)
+  const after = await observe(run, mandate)
+  state.hedges = appendHedge(
+    state.hedges,
+    hedgeRecord({
+      id,
+      obs,
+      direction: decision.direction,
+      amountIn: quote.amountIn,
+      slice,
+      estimatedCostUsdc: choice.best.totalCostUsdc,
+      deltaBeforeWei: exposure.deltaWei,
+      deltaAfterWei: after ? after.exposure.deltaWei : null,
+      atChainTimeSec: chainTime(snapshot),
+      outcome: result,
+    }),
+  )
+  if (result.status === 'in-doubt') {
+    const { chain, chainId, treasury } = obs
+    const unsettled = result.unsettled ?? []
+    state.blockedChains.push(
+      blockForInDoubt({ hedgeId: id, chain, chainId, reason: result.reason, unsettled, tokenOut: quote.tokenOut, treasury }),
+    )
+  }
+  const completed = result.status === 'completed'
+  decide(run, completed ? `hedged on ${obs.chain}` : `hedge ${result.status} on ${obs.chain}`, after ? chainTime(after.snapshot) : null)
+  return completed && after !== null && state.lastObservation?.insideBand === false ? 'again' : 'done'
+}
+
+/**
+ * Quotes the hedge on every unblocked chain; when no venue takes it whole, searches each chain
+ * for the largest slice within the budgets (the search itself is `agent/venue/sliceSearch.ts`).
+ */
+async function findSlice(
+  run: Run,
+  p: { mandate: Mandate; snapshot: PortfolioSnapshot; decision: Extract<BandDecision, { action: 'hedge' }> },
+): Promise<SliceChoice<OkQuote> | null> {
+  const { state } = run
+  const { mandate, snapshot, decision } = p
+  const chains = snapshot.chains.filter((c) => !state.blockedChains.some((b) => b.chain === c.chain))
+  if (chains.length === 0) return { status: 'unavailable', reason: 'every chain is blocked' }
+  let search = startSliceSearch<OkQuote>({
+    direction: decision.direction,
+    wantedWei: decision.sizeWei,
+    budget: { maxGasCostUsdc: mandate.hedge.maxGasCostUsdc, maxSlippageBps: mandate.hedge.maxSlippageBps },
+    markets: chains.map((c) => ({
+      chain: c.chain,
+      gasPriceWei: BigInt(c.baseFeePerGasWei) + BigInt(c.priorityFeePerGasWei),
+      sqrtPriceX96: BigInt(c.pool.sqrtPriceX96),
+      wethIsToken0: wethIsToken0(c.pool, c.weth),
+      poolFee: c.pool.fee,
+      balanceIn: BigInt(decision.direction === 'sell-eth' ? c.balances.weth : c.balances.usdc),
+    })),
+  })
+  for (;;) {
+    // Runs started before slicing searched in fixed 1, 1/2, 1/4 steps; they replay that way.
+    if (search.rounds === 1 && search.strategy === 'secant' && sliceRequests(search).length > 0 && !patched('sliced-hedges'))
+      search = { ...search, strategy: 'halving' }
+    const requests = sliceRequests(search)
+    if (requests.length === 0) break
+    let answers: QuoteJson[]
+    try {
+      answers = await read.quoteHedge({
+        mandate: state.mandate,
+        direction: decision.direction,
+        requests: requests.map((r) => ({ chain: r.chain, amountIn: r.amountIn.toString() })),
+      })
+    } catch (err) {
+      state.lastError = failureMessage(err)
+      decide(run, 'quoting failed: holding', chainTime(snapshot))
+      return null
+    }
+    search = recordSliceQuotes(search, { requests, quotes: answers })
+  }
+  return chooseSlice(search)
+}
+
+async function observe(run: Run, mandate: Mandate): Promise<{ snapshot: PortfolioSnapshot; exposure: PortfolioExposure } | null> {
+  const { state } = run
+  let snapshot: PortfolioSnapshot
+  try {
+    snapshot = await read.observePortfolio({ mandate: state.mandate })
+  } catch (err) {
+    // Fail closed: without a complete observation nothing is traded.
+    state.lastError = failureMessage(err)
+    decide(run, 'observation failed: holding', null)
+    return null
+  }
+  state.lastError = null
+  const exposure = portfolioExposure(snapshot)
+  const now = chainTime(snapshot)
+  const prev = state.lastObservation
+  if (prev && !prev.insideBand && now > BigInt(prev.atChainTimeSec)) state.outsideBandSec += Number(now - BigInt(prev.atChainTimeSec))
+  state.lastObservation = observationView({ snapshot, exposure, mandate })
+  return { snapshot, exposure }
+}
+
+const eth = (wei: bigint): string => formatAmount(wei, 18, 3)
