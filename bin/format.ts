@@ -12,19 +12,29 @@ function fixed(decimal: string, digits: number): string {
 
 /** One line per hedge: chain, size, cost, delta before → after. */
 export function formatHedge(h: HedgeRecord): string {
-  const size = h.direction === 'sell-eth' ? `sell ${eth(h.amountIn)} ETH` : `buy ETH for ${usdc(h.amountIn)} USDC`
+  const size = `${h.direction === 'sell-eth' ? `sell ${eth(h.amountIn)} ETH` : `buy ETH for ${usdc(h.amountIn)} USDC`}${h.slice ? ' (slice)' : ''}`
   const got = h.direction === 'sell-eth' ? `${usdc(h.amountOut)} USDC` : `${eth(h.amountOut)} ETH`
   const after = h.deltaAfterWei === null ? '?' : eth(h.deltaAfterWei, 2)
   const tail =
     h.status === 'completed'
       ? `got ${got}, est. cost ${usdc(h.estimatedCostUsdc)} USDC, gas ${eth(h.gasCostWei, 6)} ETH`
       : `${h.status}: ${h.reason}`
-  return `${h.id} ${h.chain.padEnd(8)} ${size} → ${tail}; delta ${eth(h.deltaBeforeWei, 2)} → ${after} ETH`
+  const settled = h.settled ? ` [in doubt, then ${h.settled.as}: ${h.settled.detail}]` : ''
+  return `${h.id} ${h.chain.padEnd(8)} ${size} → ${tail}${settled}; delta ${eth(h.deltaBeforeWei, 2)} → ${after} ETH`
 }
 
 /** The operator's view of a portfolio. */
 export function formatStatus(s: PortfolioStatus): string {
-  const lines = [`portfolio ${s.portfolio}${s.paused ? '  [PAUSED]' : ''}  cycles ${s.cycles}`, `decision: ${s.lastDecision}`]
+  const state = s.stopping ? `  [STOPPING: ${s.stopping.reason}]` : s.paused ? '  [PAUSED]' : ''
+  const lines = [`portfolio ${s.portfolio}${state}  cycles ${s.cycles}`, `decision: ${s.lastDecision}${decidedAt(s)}`]
+  for (const f of s.inFlight ?? []) {
+    const age = `${((s.workflowTimeMs - f.startedAtMs) / 1000).toFixed(0)} s`
+    lines.push(
+      f.kind === 'hedge'
+        ? `in flight: ${f.id} ${f.direction} ${eth(f.sizeWei)} ETH on ${f.chain}${f.slice ? ' (slice)' : ''}, for ${age}`
+        : `in flight: ${f.id} settling ${f.chain}, for ${age}`,
+    )
+  }
   if (s.lastError) lines.push(`last error: ${s.lastError}`)
   const o = s.lastObservation
   if (o) {
@@ -46,8 +56,20 @@ export function formatStatus(s: PortfolioStatus): string {
       )
     }
   }
-  if (s.blockedChains.length > 0) lines.push(`blocked: ${s.blockedChains.map((b) => `${b.chain} (${b.reason})`).join('; ')}`)
+  for (const b of s.blockedChains) {
+    lines.push(`blocked: ${b.chain}${b.settling ? ' (settling)' : ''}: ${b.reason}`)
+    for (const t of b.unsettled)
+      lines.push(`  unsettled nonce ${t.nonce} ${t.hash} (${t.description}); keel unblock ${s.portfolio} ${b.chain} settles it`)
+  }
   lines.push(`hedges: ${s.hedges.length}${s.hedges.length ? ' (last 5 below)' : ''}`)
   for (const h of s.hedges.slice(-5)) lines.push(`  ${formatHedge(h)}`)
   return lines.join('\n')
+}
+
+/** When the shown decision was taken, in chain time and how long ago (workflow clock). */
+function decidedAt(s: PortfolioStatus): string {
+  const at = s.lastDecisionAt
+  if (!at) return ''
+  const ago = `${Math.max(0, Math.round((s.workflowTimeMs - at.workflowTimeMs) / 1000))} s ago`
+  return at.chainTimeSec ? ` (at chain time ${at.chainTimeSec}, ${ago})` : ` (${ago})`
 }

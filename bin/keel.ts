@@ -1,11 +1,12 @@
 #!/usr/bin/env -S npx tsx
-import { BaseError } from '../agent/errors.ts'
+import { redactUrlsIn } from '../chains/redactRpcUrl.ts'
 import { runBacktestCommand } from './commands/backtest.ts'
 import { demoCommand } from './commands/demo.ts'
 import { devnetCommand } from './commands/devnet.ts'
-import { pauseResumeCommand, runCommand, statusCommand, unblockCommand, updateCommand } from './commands/portfolio.ts'
+import { pauseResumeCommand, runCommand, statusCommand, stopCommand, unblockCommand, updateCommand } from './commands/portfolio.ts'
 import { setupCommand } from './commands/setup.ts'
 import { workerCommand } from './commands/worker.ts'
+import { describeCliError } from './errors.ts'
 import { installWorkerLogging } from './runtime.ts'
 
 const usage = `keel: keeps a multi-chain derivatives portfolio on its mandate
@@ -14,11 +15,12 @@ const usage = `keel: keeps a multi-chain derivatives portfolio on its mandate
   keel demo [--days N] [--seed N] [--keep]   devnet + Temporal + worker + example mandate, prints each hedge
   keel devnet up [--block-time s] [--seed n] [--price usd] | down
   keel worker [--chains ethereum,arbitrum,base] [--no-portfolio]
-  keel run <mandate.yaml>                     start the portfolio workflow of a mandate
+  keel run <mandate.yaml>                     check a mandate against the chains and start its portfolio workflow
   keel status <portfolio> [--json]
   keel pause <portfolio> [--reason text] | resume <portfolio>
-  keel update <portfolio> <mandate.yaml>      replace the mandate of a running portfolio (validated first)
-  keel unblock <portfolio> <chain>            clear a chain blocked by a send that ended in doubt
+  keel update <portfolio> <mandate.yaml> [--yes]   show what a new mandate changes, then apply it (asks when exposure moves)
+  keel unblock <portfolio> <chain>            settle the transactions a send left in doubt, then use the chain again
+  keel stop <portfolio> [--reason text] [--force]  end the loop after the step in flight (--force: terminate now)
   keel backtest [--seed N] [--paths N] [--out DIR] [--model gbm|jump|regime|all]
 
 Temporal: TEMPORAL_ADDRESS (+ TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, TEMPORAL_API_KEY) to use a cluster;
@@ -36,6 +38,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   resume: (argv) => pauseResumeCommand('resume', argv),
   update: updateCommand,
   unblock: unblockCommand,
+  stop: stopCommand,
   backtest: runBacktestCommand,
   setup: setupCommand,
 }
@@ -54,13 +57,20 @@ async function main(argv: string[]): Promise<number> {
   return command(rest)
 }
 
+const portfolioCommands = new Set(['status', 'pause', 'resume', 'update', 'unblock', 'stop'])
+
 installWorkerLogging()
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2)
+main(argv).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    // Typed errors carry their own operator text (path, value, what to do); anything else is a bug.
-    if (err instanceof BaseError) console.error(`keel: ${err.message}`)
-    else console.error('keel: unexpected error', err)
+    // One clear line (plus itemised issues) that says what to do; the stack only on request.
+    const [first = '', ...rest] = describeCliError(err, {
+      temporalAddress: process.env.TEMPORAL_ADDRESS || undefined,
+      portfolio: portfolioCommands.has(argv[0] ?? '') ? argv.slice(1).find((a) => !a.startsWith('-')) : undefined,
+    })
+    console.error([`keel: ${first}`, ...rest].join('\n'))
+    if (process.env.KEEL_DEBUG && err instanceof Error) console.error(redactUrlsIn(err.stack ?? ''))
     process.exit(1)
   },
 )

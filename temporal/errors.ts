@@ -102,3 +102,21 @@ export class TemporalTlsFileError extends BaseError {
     this.variable = params.variable
   }
 }
+
+/** No Temporal frontend answered at the address keel was given or recorded. */
+export class TemporalUnreachableError extends BaseError {
+  override name = 'Temporal.UnreachableError' as const
+  readonly address: string
+  constructor(params: { address: string; remote: boolean; cause?: unknown }) {
+    super(`Cannot reach Temporal at ${params.address}`, {
+      metaMessages: [
+        params.remote
+          ? 'check TEMPORAL_ADDRESS (and TLS / API key settings) and that the cluster is up'
+          : 'the local dev server is not answering: keel temporal status shows it; any keel command starts it again',
+      ],
+      cause: params.cause,
+      retryable: true,
+    })
+    this.address = params.address
+  }
+}

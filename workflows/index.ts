@@ -1,4 +1,5 @@
 // The workflow bundle's entry: every workflow type a worker registers.
 export { portfolioWorkflow } from './portfolioWorkflow.ts'
+export { preflightWorkflow } from './preflightWorkflow.ts'
 export { rebalanceWorkflow } from './rebalanceWorkflow.ts'
 export { settlementWorkflow } from './settlementWorkflow.ts'

@@ -65,6 +65,18 @@ export function createChainActivities(deps: ActivityDeps, chain: ChainKey): Chai
   if (!executor) throw new InvalidInputError({ what: 'worker setup', issues: [{ path: chain, message: 'no signer key for this chain' }] })
   return withFailureMapping(
     {
+      async checkChain({ chain: c }) {
+        if (c !== chain) throw wrongChain(chain, c)
+        const { clients, contracts } = deps.chains[chain]!
+        return guardRpc(deps, chain, async () => {
+          const client = clients.publicClient
+          const [chainId, block] = await Promise.all([client.getChainId(), client.getBlockNumber()])
+          const addresses = Object.entries(contracts).filter((e): e is [string, Address] => typeof e[1] === 'string')
+          const codes = await Promise.all(addresses.map(async ([name, address]) => [name, await client.getCode({ address })] as const))
+          const contractsMissing = codes.filter(([, code]) => !code || code === '0x').map(([name]) => name)
+          return { chainId, signer: executor.address, blockNumber: block.toString(), contractsMissing }
+        })
+      },
       async prepareSwap(input) {
         if (input.chain !== chain) throw wrongChain(chain, input.chain)
         if (getAddress(input.treasury) !== executor.address) {

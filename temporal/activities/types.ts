@@ -37,8 +37,20 @@ export type ReadActivities = {
   }): Promise<QuoteJson[]>
 }
 
+/** What a chain's signing worker reports before a portfolio starts: who signs there and what is deployed. */
+export type ChainCheck = {
+  chainId: number
+  /** The address this worker signs with on the chain. */
+  signer: Address
+  blockNumber: string
+  /** Contracts of the chain's configuration with no code at their address. */
+  contractsMissing: string[]
+}
+
 /** Activities that sign or send for one chain; they run on task queue `chain-<chainId>`. */
 export type ChainActivities = {
+  /** Reachability, the signer and the configured contracts, read before a portfolio starts. */
+  checkChain(input: { chain: ChainKey }): Promise<ChainCheck>
   prepareSwap(input: {
     chain: ChainKey
     idempotencyKey: string
