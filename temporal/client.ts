@@ -86,10 +86,10 @@ export function portfolioControls(client: Client, portfolio: string) {
     previewUpdate: (mandate: MandateInput): Promise<MandateUpdatePreview> =>
       within(10, () => handle.query(previewMandateUpdateQuery, mandate)),
     pause: (reason?: string): Promise<PortfolioStatus> =>
-      within(30, () => handle.executeUpdate(pauseUpdate, { args: [reason ? { reason } : {}] })),
-    resume: (): Promise<PortfolioStatus> => within(30, () => handle.executeUpdate(resumeUpdate, { args: [] })),
+      within(20, () => handle.executeUpdate(pauseUpdate, { args: [reason ? { reason } : {}] })),
+    resume: (): Promise<PortfolioStatus> => within(20, () => handle.executeUpdate(resumeUpdate, { args: [] })),
     updateMandate: (mandate: MandateInput, options: MandateUpdateOptions = {}): Promise<PortfolioStatus> =>
-      within(30, () => handle.executeUpdate(updateMandateUpdate, { args: [mandate, options] })),
+      within(20, () => handle.executeUpdate(updateMandateUpdate, { args: [mandate, options] })),
     /** Waits for the settlement, which retries a chain that does not answer for a while. */
     clearBlockedChain: (chain: ChainKey): Promise<PortfolioStatus> =>
       within(600, () => handle.executeUpdate(clearBlockedChainUpdate, { args: [{ chain }] })),
