@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo.ts'
 import { devnetCommand } from './commands/devnet.ts'
 import { pauseResumeCommand, runCommand, statusCommand, unblockCommand, updateCommand } from './commands/portfolio.ts'
 import { setupCommand } from './commands/setup.ts'
+import { temporalCommand } from './commands/temporal.ts'
 import { workerCommand } from './commands/worker.ts'
 import { installWorkerLogging } from './runtime.ts'
 
@@ -12,7 +13,9 @@ const usage = `keel: keeps a multi-chain derivatives portfolio on its mandate
 
   keel setup                                   find or install anvil and the Temporal CLI (done on first use anyway)
   keel demo [--days N] [--seed N] [--keep]   devnet + Temporal + worker + example mandate, prints each hedge
-  keel devnet up [--block-time s] [--seed n] [--price usd] | down
+  keel devnet up [--fresh] [--block-time s] [--seed n] [--price usd]   start, or resume a stopped devnet from its state
+  keel devnet restart <chain> | down | reset  restart one chain from its state; stop (state kept); stop and forget
+  keel temporal start | stop | status [--json]  keel's local Temporal dev server
   keel worker [--chains ethereum,arbitrum,base] [--no-portfolio]
   keel run <mandate.yaml>                     start the portfolio workflow of a mandate
   keel status <portfolio> [--json]
@@ -30,6 +33,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   demo: demoCommand,
   devnet: devnetCommand,
   worker: workerCommand,
+  temporal: temporalCommand,
   run: runCommand,
   status: statusCommand,
   pause: (argv) => pauseResumeCommand('pause', argv),
