@@ -21,7 +21,8 @@ describe('redactRpcUrl', () => {
 
 describe('redactUrlsIn', () => {
   test('cuts every URL in a viem-style message to its origin when it has a path and query', () => {
-    const text = 'HTTP request failed.\n\nStatus: 503\nURL: http://127.0.0.1:9999/v3/opensesame?apikey=opensesame\nRequest body: {"method":"eth_call"}'
+    const text =
+      'HTTP request failed.\n\nStatus: 503\nURL: http://127.0.0.1:9999/v3/opensesame?apikey=opensesame\nRequest body: {"method":"eth_call"}'
     const out = redactUrlsIn(text)
     expect(out).not.toContain('opensesame')
     expect(out).toContain('URL: http://127.0.0.1:9999/…')
