@@ -93,10 +93,16 @@ export type KeelWorkers = {
   served: ServedChain[]
   /** Chains asked for and not served, with why. */
   skipped: SkippedChain[]
-  /** Resolves when every worker has stopped; rejects if one fails (or outlives its force time after shutdown). */
-  run(): Promise<void>
+  /**
+   * Resolves when every worker has stopped; rejects if one fails on its own. After `shutdown()`,
+   * activities that ignore their cancellation past the force time are abandoned (Temporal retries
+   * them elsewhere once their heartbeat or start-to-close timeout passes): `abandoned` says so.
+   */
+  run(): Promise<WorkersStopped>
   shutdown(): void
 }
+
+export type WorkersStopped = { abandoned: false } | { abandoned: true; reason: string }
 
 /** How long a shutting-down worker lets activities finish, then how much longer before it gives up on them. */
 export const shutdownTimes = (graceSec: number) => ({ shutdownGraceTime: graceSec * 1_000, shutdownForceTime: (graceSec + 5) * 1_000 })
@@ -105,7 +111,7 @@ export const shutdownTimes = (graceSec: number) => ({ shutdownGraceTime: graceSe
  * The workers of one process: the portfolio queue (workflows + reads) and one queue per chain
  * this process signs for. A chain's key is loaded only where its queue is served. After
  * `shutdown()`, activities get `shutdownGraceSec` (default 10) to finish before they are
- * cancelled, and `run()` rejects 5 s later if one still ignores its cancellation.
+ * cancelled, and 5 s later `run()` resolves with `abandoned` if one still ignores its cancellation.
  */
 export async function createKeelWorkers(p: {
   connectionOptions: TemporalConnectionOptions
@@ -152,8 +158,13 @@ export async function createKeelWorkers(p: {
     await connection.close().catch(() => undefined)
     throw err
   }
-  const shutdown = () => {
+  const stopAll = () => {
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown()
+  }
+  let requested = false
+  const shutdown = () => {
+    requested = true
+    stopAll()
   }
   return {
     workers,
@@ -164,14 +175,18 @@ export async function createKeelWorkers(p: {
       // One failing worker stops the others; all settle before the shared connection closes under them.
       const runs = workers.map((w) =>
         w.run().catch((err: unknown) => {
-          shutdown()
+          stopAll()
           throw err
         }),
       )
       const results = await Promise.allSettled(runs)
       await connection.close().catch(() => undefined)
       const failed = results.find((r) => r.status === 'rejected')
-      if (failed) throw failed.reason
+      if (!failed) return { abandoned: false }
+      // Past the force time the SDK gives up on the worker (GracefulShutdownPeriodExpiredError, or an
+      // IllegalStateError while an activity still holds it): after our own shutdown that is the abandon case.
+      if (requested) return { abandoned: true, reason: String(failed.reason instanceof Error ? failed.reason.message : failed.reason) }
+      throw failed.reason
     },
     shutdown,
   }

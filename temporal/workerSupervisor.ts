@@ -1,8 +1,7 @@
-import { GracefulShutdownPeriodExpiredError } from '@temporalio/worker'
 import type { ChainEnvironment } from './chainEnvironment.ts'
 import { TemporalServerGoneError } from './errors.ts'
 import type { TemporalConnectionOptions } from './server.ts'
-import type { KeelWorkers } from './worker.ts'
+import type { KeelWorkers, WorkersStopped } from './worker.ts'
 
 export type Log = (line: string) => void
 
@@ -94,7 +93,7 @@ async function waitUntilUp(p: SuperviseParams, pollMs: number): Promise<WorkerTa
   }
 }
 
-async function watch(p: SuperviseParams & { pollMs: number; target: WorkerTarget; running: Promise<void> }): Promise<Watched> {
+async function watch(p: SuperviseParams & { pollMs: number; target: WorkerTarget; running: Promise<WorkersStopped> }): Promise<Watched> {
   let ended = false
   let failure: unknown
   p.running.then(
@@ -131,16 +130,9 @@ async function watch(p: SuperviseParams & { pollMs: number; target: WorkerTarget
 }
 
 /** Waits for stopped workers; activities that outlived the force time are left to Temporal's retries. */
-async function settle(running: Promise<void>, log: Log): Promise<void> {
-  try {
-    await running
-  } catch (err) {
-    if (err instanceof GracefulShutdownPeriodExpiredError) {
-      log('worker: activities still running after the shutdown grace time were abandoned; Temporal retries them elsewhere')
-      return
-    }
-    throw err
-  }
+async function settle(running: Promise<WorkersStopped>, log: Log): Promise<void> {
+  const stopped = await running
+  if (stopped.abandoned) log('worker: activities still running past the shutdown grace time were abandoned; Temporal retries them')
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
