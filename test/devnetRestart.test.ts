@@ -175,9 +175,10 @@ describe('keel devnet up / down / reset', () => {
   })
 })
 
+/** Takes a port: connections are accepted and reset at once, so a client still on the old URL fails fast. */
 function occupy(port: number): Promise<Server> {
   return new Promise((done, fail) => {
-    const server = createServer((socket) => socket.on('error', () => undefined))
+    const server = createServer((socket) => socket.resetAndDestroy())
     server.once('error', fail)
     server.listen(port, '127.0.0.1', () => done(server))
   })
