@@ -13,9 +13,11 @@ const usage = `keel: keeps a multi-chain derivatives portfolio on its mandate
 
   keel setup                                   find or install anvil and the Temporal CLI (done on first use anyway)
   keel demo [--days N] [--seed N] [--keep]   devnet + Temporal + worker + example mandate, prints each hedge
-  keel devnet up [--fresh] [--block-time s] [--seed n] [--price usd]   start, or resume a stopped devnet from its state
-  keel devnet restart <chain> | down | reset  restart one chain from its state; stop (state kept); stop and forget
-  keel temporal start | stop | status [--json]  keel's local Temporal dev server
+  keel devnet up [--fresh] [--block-time s] [--seed n] [--price usd]
+                                              start a devnet, or resume the recorded one from its state
+  keel devnet restart <chain> | down | reset  one chain from its state | stop, state kept | stop and forget it
+  keel temporal start | stop | status [--json]
+                                              keel's local Temporal dev server (status exits 3 when none runs)
   keel worker [--chains ethereum,arbitrum,base] [--no-portfolio]
   keel run <mandate.yaml>                     start the portfolio workflow of a mandate
   keel status <portfolio> [--json]
