@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
@@ -36,6 +36,7 @@ describe('keel worker --chains', () => {
         TEMPORAL_ADDRESS: '127.0.0.1:1',
       },
     })
+    rmSync(dir, { recursive: true, force: true })
     expect(r.status).toBe(1)
     const lines = r.stderr.trim().split('\n')
     expect(lines).toEqual(['keel: cannot serve --chains base (no signing key: KEEL_SIGNER_KEY_BASE is not set)'])
