@@ -102,7 +102,7 @@ export type KeelWorkers = {
   shutdown(): void
 }
 
-export type WorkersStopped = { abandoned: false } | { abandoned: true; reason: string }
+export type WorkersStopped = { abandoned: boolean }
 
 /** How long a shutting-down worker lets activities finish, then how much longer before it gives up on them. */
 export const shutdownTimes = (graceSec: number) => ({ shutdownGraceTime: graceSec * 1_000, shutdownForceTime: (graceSec + 5) * 1_000 })
@@ -172,6 +172,11 @@ export async function createKeelWorkers(p: {
     served,
     skipped,
     async run() {
+      if (requested) {
+        // Asked to stop before it ever ran: nothing to start.
+        await connection.close().catch(() => undefined)
+        return { abandoned: false }
+      }
       // One failing worker stops the others; all settle before the shared connection closes under them.
       const runs = workers.map((w) =>
         w.run().catch((err: unknown) => {
@@ -185,7 +190,7 @@ export async function createKeelWorkers(p: {
       if (!failed) return { abandoned: false }
       // Past the force time the SDK gives up on the worker (GracefulShutdownPeriodExpiredError, or an
       // IllegalStateError while an activity still holds it): after our own shutdown that is the abandon case.
-      if (requested) return { abandoned: true, reason: String(failed.reason instanceof Error ? failed.reason.message : failed.reason) }
+      if (requested) return { abandoned: true }
       throw failed.reason
     },
     shutdown,
