@@ -41,12 +41,17 @@ export function formatLogLine(line: LogLine, redact: (text: string) => string): 
 
 // The Runtime is one per process; so is what it must mask. Commands add the URLs they learn about.
 let redact: (text: string) => string = redactUrlsIn
+const secretUrls = new Set<string>()
 const repeats = new Map<string, number>()
 const repeatWindowMs = 30_000
 
-/** Masks these RPC URLs (and their credential-bearing pieces) in every later log line of this process. */
-export function redactLogsFor(secretUrls: readonly string[]): void {
-  redact = createRedactor(secretUrls)
+/**
+ * Masks these RPC URLs (and their credential-bearing pieces) in every later log line of this
+ * process. URLs given earlier stay masked: an activity on an old endpoint may still log after a move.
+ */
+export function redactLogsFor(urls: readonly string[]): void {
+  for (const u of urls) secretUrls.add(u)
+  redact = createRedactor([...secretUrls])
 }
 
 /**
