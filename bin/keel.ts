@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo.ts'
 import { devnetCommand } from './commands/devnet.ts'
 import { pauseResumeCommand, runCommand, statusCommand, stopCommand, unblockCommand, updateCommand } from './commands/portfolio.ts'
 import { setupCommand } from './commands/setup.ts'
+import { temporalCommand } from './commands/temporal.ts'
 import { workerCommand } from './commands/worker.ts'
 import { describeCliError } from './errors.ts'
 import { installWorkerLogging } from './runtime.ts'
@@ -13,7 +14,11 @@ const usage = `keel: keeps a multi-chain derivatives portfolio on its mandate
 
   keel setup                                   find or install anvil and the Temporal CLI (done on first use anyway)
   keel demo [--days N] [--seed N] [--keep]   devnet + Temporal + worker + example mandate, prints each hedge
-  keel devnet up [--block-time s] [--seed n] [--price usd] | down
+  keel devnet up [--fresh] [--block-time s] [--seed n] [--price usd]
+                                              start a devnet, or resume the recorded one from its state
+  keel devnet restart <chain> | down | reset  one chain from its state | stop, state kept | stop and forget it
+  keel temporal start | stop | status [--json]
+                                              keel's local Temporal dev server (status exits 3 when none runs)
   keel worker [--chains ethereum,arbitrum,base] [--no-portfolio]
   keel run <mandate.yaml>                     check a mandate against the chains and start its portfolio workflow
   keel status <portfolio> [--json]
@@ -32,6 +37,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   demo: demoCommand,
   devnet: devnetCommand,
   worker: workerCommand,
+  temporal: temporalCommand,
   run: runCommand,
   status: statusCommand,
   pause: (argv) => pauseResumeCommand('pause', argv),

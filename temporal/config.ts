@@ -44,6 +44,12 @@ export type KeelConfig = Readonly<{
     uiPort: number | undefined
     logLevel: TemporalLogLevel
   }>
+  worker: Readonly<{
+    /** After a shutdown request, how long activities may finish before they are cancelled. */
+    shutdownGraceSec: number
+    /** How long a worker on keel's local dev server waits for a server that went away before it exits. */
+    temporalGiveUpSec: number
+  }>
 }>
 
 /** Variables whose values must never appear in an error or log line. */
@@ -65,6 +71,9 @@ const port = z
 
 // Empty strings count as unset: shells and .env files often export `VAR=` to mean "not configured".
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v)
+
+const seconds = (fallback: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().min(0, 'expected seconds >= 0').max(max, `expected seconds <= ${max}`).default(fallback))
 
 const envSchema = z
   .object({
@@ -93,6 +102,8 @@ const envSchema = z
     KEEL_TEMPORAL_PORT: z.preprocess(emptyToUndefined, port),
     KEEL_TEMPORAL_UI_PORT: z.preprocess(emptyToUndefined, port),
     KEEL_TEMPORAL_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('warn')),
+    KEEL_WORKER_SHUTDOWN_GRACE_SEC: seconds(10, 3_600),
+    KEEL_WORKER_TEMPORAL_GIVE_UP_SEC: seconds(60, 86_400),
   })
   .superRefine((env, ctx) => {
     // A client certificate without its key (or the reverse) is always a mistake; mTLS needs both.
@@ -154,5 +165,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { proj
       uiPort: e.KEEL_TEMPORAL_UI_PORT,
       logLevel: e.KEEL_TEMPORAL_LOG_LEVEL,
     }),
+    worker: Object.freeze({ shutdownGraceSec: e.KEEL_WORKER_SHUTDOWN_GRACE_SEC, temporalGiveUpSec: e.KEEL_WORKER_TEMPORAL_GIVE_UP_SEC }),
   })
 }

@@ -120,3 +120,31 @@ export class TemporalUnreachableError extends BaseError {
     this.address = params.address
   }
 }
+
+/**
+ * keel's local dev server went away and did not come back in time. One line on purpose: it is
+ * the last thing a worker prints before it exits.
+ */
+export class TemporalServerGoneError extends BaseError {
+  override name = 'Temporal.ServerGoneError' as const
+  readonly address: string
+  constructor(params: { address: string; reason: string; waitedSec: number }) {
+    super(
+      `the local Temporal server at ${params.address} is gone (${params.reason}) and did not come back within ${params.waitedSec} s; ` +
+        'start it again (keel temporal start) and restart this worker',
+      { retryable: true },
+    )
+    this.address = params.address
+  }
+}
+
+/** A chain named explicitly with --chains cannot be signed for here; starting without it would hide that. */
+export class WorkerChainUnavailableError extends BaseError {
+  override name = 'Temporal.WorkerChainUnavailableError' as const
+  readonly chains: readonly string[]
+  constructor(params: { skipped: readonly { chain: string; reason: 'no-rpc' | 'no-key'; variable: string }[] }) {
+    const what = params.skipped.map((s) => `${s.chain} (${s.reason === 'no-rpc' ? 'no RPC' : 'no signing key'}: ${s.variable} is not set)`)
+    super(`cannot serve --chains ${what.join(', ')}`, { retryable: false })
+    this.chains = params.skipped.map((s) => s.chain)
+  }
+}

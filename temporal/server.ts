@@ -111,6 +111,21 @@ export async function stopTemporal(params: {
   return { status: 'stopped', pid: info.pid }
 }
 
+/** What `<stateDir>/temporal/server.json` says about keel's local dev server, checked against the process table; reads only. */
+export type LocalServerStatus =
+  | { status: 'running'; pid: number; address: string; namespace: string; uiUrl: string | undefined; infoPath: string }
+  | { status: 'not-running'; reason: string; infoPath: string; lastAddress: string | undefined }
+
+/** Whether keel's local dev server of this state dir runs, and where (for `keel temporal status` and workers that follow it). */
+export async function localServerStatus(config: KeelConfig): Promise<LocalServerStatus> {
+  const infoPath = serverInfoPath(config)
+  const info = await readServerInfo(infoPath)
+  if (!info) return { status: 'not-running', reason: `no ${infoPath}`, infoPath, lastAddress: undefined }
+  if (!isProcessAlive(info.pid) || !(await looksLikeDevServer(info.pid)))
+    return { status: 'not-running', reason: `pid ${info.pid} recorded for ${info.address} has exited`, infoPath, lastAddress: info.address }
+  return { status: 'running', pid: info.pid, address: info.address, namespace: info.namespace, uiUrl: info.uiUrl, infoPath }
+}
+
 async function remoteConnectionOptions(config: KeelConfig): Promise<TemporalConnectionOptions> {
   const { address, tls, apiKey } = config.temporal
   const read = async (variable: string, path: string | undefined) => {

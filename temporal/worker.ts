@@ -4,6 +4,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { createExecutor, type Executor } from '../adapters/executor/executor.ts'
 import { createUniswapV3Adapter } from '../adapters/uniswap-v3/index.ts'
 import { chainTaskQueue, portfolioTaskQueue } from '../agent/taskQueues.ts'
+import { getChainMeta } from '../chains/registry.ts'
 import { createChainClients } from '../chains/transport.ts'
 import type { ChainKey } from '../chains/types.ts'
 import { type ActivityDeps, createChainActivities, createReadActivities } from './activities/createActivities.ts'
@@ -54,16 +55,63 @@ export function createActivityDeps(p: { environment: ChainEnvironment; signChain
   return { chains, uniswap, executors }
 }
 
+/** A chain queue this process serves, with the account that signs there. */
+export type ServedChain = { chain: ChainKey; chainId: number; taskQueue: string; signer: `0x${string}` }
+/** A chain asked for that this process cannot serve, and the variable that would fix it. */
+export type SkippedChain = { chain: ChainKey; reason: 'no-rpc' | 'no-key'; variable: string }
+
+/**
+ * Which of the asked-for chains this environment can sign for (an RPC and a key) and which not,
+ * decided before anything connects, so a command can refuse to start on an explicit list.
+ */
+export function planWorkerChains(p: { environment: ChainEnvironment; signChains: readonly ChainKey[]; taskQueuePrefix?: string }): {
+  served: ServedChain[]
+  skipped: SkippedChain[]
+} {
+  const served: ServedChain[] = []
+  const skipped: SkippedChain[] = []
+  for (const chain of p.signChains) {
+    const c = p.environment.chains[chain]
+    const secret = p.environment.signerKeys[chain]
+    if (!c) {
+      const variable = p.environment.network === 'live' ? getChainMeta(chain).rpcEnvVar : `${chain} in the devnet manifest`
+      skipped.push({ chain, reason: 'no-rpc', variable })
+    } else if (!secret) skipped.push({ chain, reason: 'no-key', variable: `KEEL_SIGNER_KEY_${chain.toUpperCase()}` })
+    else {
+      const signer = privateKeyToAccount(secret.reveal() as `0x${string}`).address
+      served.push({ chain, chainId: c.chainId, taskQueue: chainTaskQueue(c.chainId, p.taskQueuePrefix ?? ''), signer })
+    }
+  }
+  return { served, skipped }
+}
+
 export type KeelWorkers = {
   workers: Worker[]
-  /** Resolves when every worker has stopped; rejects if one fails. */
-  run(): Promise<void>
+  /** The portfolio queue (workflows and reads), when this process serves it. */
+  portfolioQueue: string | undefined
+  /** The chain queues this process signs for. */
+  served: ServedChain[]
+  /** Chains asked for and not served, with why. */
+  skipped: SkippedChain[]
+  /**
+   * Resolves when every worker has stopped; rejects if one fails on its own. After `shutdown()`,
+   * activities that ignore their cancellation past the force time are abandoned (Temporal retries
+   * them elsewhere once their heartbeat or start-to-close timeout passes): `abandoned` says so.
+   */
+  run(): Promise<WorkersStopped>
   shutdown(): void
 }
 
+export type WorkersStopped = { abandoned: boolean }
+
+/** How long a shutting-down worker lets activities finish, then how much longer before it gives up on them. */
+export const shutdownTimes = (graceSec: number) => ({ shutdownGraceTime: graceSec * 1_000, shutdownForceTime: (graceSec + 5) * 1_000 })
+
 /**
  * The workers of one process: the portfolio queue (workflows + reads) and one queue per chain
- * this process signs for. A chain's key is loaded only where its queue is served.
+ * this process signs for. A chain's key is loaded only where its queue is served. After
+ * `shutdown()`, activities get `shutdownGraceSec` (default 10) to finish before they are
+ * cancelled, and 5 s later `run()` resolves with `abandoned` if one still ignores its cancellation.
  */
 export async function createKeelWorkers(p: {
   connectionOptions: TemporalConnectionOptions
@@ -73,45 +121,78 @@ export async function createKeelWorkers(p: {
   signChains: readonly ChainKey[]
   servePortfolio?: boolean
   workflowBundle?: WorkflowBundleWithSourceMap
+  shutdownGraceSec?: number
 }): Promise<KeelWorkers> {
-  const connection = await NativeConnection.connect(p.connectionOptions)
-  const deps = createActivityDeps({ environment: p.environment, signChains: p.signChains })
   const prefix = p.taskQueuePrefix ?? ''
+  const { served, skipped } = planWorkerChains({ environment: p.environment, signChains: p.signChains, taskQueuePrefix: prefix })
+  const deps = createActivityDeps({ environment: p.environment, signChains: served.map((s) => s.chain) })
+  const times = shutdownTimes(p.shutdownGraceSec ?? 10)
+  const connection = await NativeConnection.connect(p.connectionOptions)
   const workers: Worker[] = []
-  if (p.servePortfolio ?? true) {
-    workers.push(
-      await Worker.create({
-        connection,
-        namespace: p.namespace,
-        taskQueue: portfolioTaskQueue(prefix),
-        workflowBundle: p.workflowBundle ?? (await bundleWorkflows()),
-        activities: createReadActivities(deps),
-      }),
-    )
+  const portfolioQueue = (p.servePortfolio ?? true) ? portfolioTaskQueue(prefix) : undefined
+  try {
+    if (portfolioQueue !== undefined) {
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: p.namespace,
+          taskQueue: portfolioQueue,
+          workflowBundle: p.workflowBundle ?? (await bundleWorkflows()),
+          activities: createReadActivities(deps),
+          ...times,
+        }),
+      )
+    }
+    for (const s of served) {
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: p.namespace,
+          taskQueue: s.taskQueue,
+          activities: createChainActivities(deps, s.chain),
+          ...times,
+        }),
+      )
+    }
+  } catch (err) {
+    await connection.close().catch(() => undefined)
+    throw err
   }
-  for (const chain of p.signChains) {
-    const c = deps.chains[chain]
-    if (!c || !deps.executors[chain]) continue
-    workers.push(
-      await Worker.create({
-        connection,
-        namespace: p.namespace,
-        taskQueue: chainTaskQueue(c.chainId, prefix),
-        activities: createChainActivities(deps, chain),
-      }),
-    )
+  const stopAll = () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown()
+  }
+  let requested = false
+  const shutdown = () => {
+    requested = true
+    stopAll()
   }
   return {
     workers,
+    portfolioQueue,
+    served,
+    skipped,
     async run() {
-      try {
-        await Promise.all(workers.map((w) => w.run()))
-      } finally {
-        await connection.close()
+      if (requested) {
+        // Asked to stop before it ever ran: nothing to start.
+        await connection.close().catch(() => undefined)
+        return { abandoned: false }
       }
+      // One failing worker stops the others; all settle before the shared connection closes under them.
+      const runs = workers.map((w) =>
+        w.run().catch((err: unknown) => {
+          stopAll()
+          throw err
+        }),
+      )
+      const results = await Promise.allSettled(runs)
+      await connection.close().catch(() => undefined)
+      const failed = results.find((r) => r.status === 'rejected')
+      if (!failed) return { abandoned: false }
+      // Past the force time the SDK gives up on the worker (GracefulShutdownPeriodExpiredError, or an
+      // IllegalStateError while an activity still holds it): after our own shutdown that is the abandon case.
+      if (requested) return { abandoned: true }
+      throw failed.reason
     },
-    shutdown() {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown()
-    },
+    shutdown,
   }
 }

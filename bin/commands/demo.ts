@@ -1,16 +1,19 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { InvalidInputError } from '../../agent/errors.ts'
-import { devnetDown, devnetUp } from '../../chains/devnet/devnet.ts'
-import { readManifest } from '../../chains/devnet/manifest.ts'
+import { BaseError, InvalidInputError } from '../../agent/errors.ts'
+import { devnetReset, devnetUp } from '../../chains/devnet/devnet.ts'
 import { createMarketSimulator } from '../../chains/devnet/market/marketSimulator.ts'
+import { chainKeys } from '../../chains/types.ts'
 import { fromManifest } from '../../temporal/chainEnvironment.ts'
 import { portfolioControls, portfolioWorkflowId, startPortfolio, waitForStatus } from '../../temporal/client.ts'
+import { redactLogsFor } from '../../temporal/logging.ts'
 import { loadMandateFile } from '../../temporal/mandateFile.ts'
+import type { TemporalHandle } from '../../temporal/server.ts'
 import { createKeelWorkers } from '../../temporal/worker.ts'
 import type { PortfolioStatus } from '../../workflows/portfolioWorkflow.ts'
 import { eth, formatHedge, formatStatus, usdc } from '../format.ts'
-import { connectRuntime, progress } from '../runtime.ts'
+import { connectRuntime, progress, signalExitCode, stopSignals } from '../runtime.ts'
+import { createStopList, type StopList, type Stoppable } from '../stopList.ts'
 
 const flagsSchema = z.object({
   days: z.coerce.number().positive().max(60).default(3),
@@ -21,8 +24,10 @@ const flagsSchema = z.object({
 })
 
 /**
- * `keel demo`: a devnet, Temporal, a worker and the example mandate, driven through a seeded
- * price path; prints each hedge and a summary, then stops what it started (unless --keep).
+ * `keel demo`: a fresh devnet, Temporal, a worker and the example mandate, driven through a seeded
+ * price path; prints each hedge and a summary, then stops what it started (unless --keep). On
+ * SIGINT/SIGTERM it stops everything it started (a Temporal server it reused stays) and
+ * terminates its workflow, one line each, and exits 130/143.
  */
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -47,71 +52,147 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
   const flags = parsed.data
   const { input, mandate } = await loadMandateFile(flags.mandate)
-  const { config, temporal, client } = await connectRuntime()
-  const cleanups: (() => Promise<unknown>)[] = []
+  const stops = createStopList(progress)
+  const signals = stopSignals({ again: () => progress('demo: already stopping what it started') })
+  const run = runDemo({ flags, input, mandate, stops, abort: signals.signal })
+  // Settled below, whichever way the race goes.
+  run.catch(() => undefined)
   try {
-    if (readManifest(config.stateDir)) await devnetDown({ stateDir: config.stateDir, log: progress })
-    const { manifest } = await devnetUp({ stateDir: config.stateDir, seed: flags.seed, log: progress })
-    if (!flags.keep) cleanups.push(() => devnetDown({ stateDir: config.stateDir, log: progress }))
+    const outcome = await Promise.race([run.then(() => 'done' as const), signals.received])
+    if (outcome === 'done') {
+      await stops.runAll({ keep: flags.keep })
+      return 0
+    }
+    progress(`demo: ${outcome} received; stopping what the demo started`)
+    await stops.runAll()
+    return signalExitCode(outcome)
+  } catch (err) {
+    await stops.runAll()
+    throw err
+  } finally {
+    signals.dispose()
+  }
+}
 
-    progress('worker: bundling workflows and starting the portfolio and chain queues')
-    const workers = await createKeelWorkers({
+type DemoParams = {
+  flags: z.infer<typeof flagsSchema>
+  input: Awaited<ReturnType<typeof loadMandateFile>>['input']
+  mandate: Awaited<ReturnType<typeof loadMandateFile>>['mandate']
+  stops: StopList
+  abort: AbortSignal
+}
+
+async function runDemo(p: DemoParams): Promise<void> {
+  const { flags, mandate, stops, abort } = p
+  const { config, temporal, client } = await stops.starting(connectRuntime())
+  stops.add(temporalStoppable(temporal))
+  checkAborted(abort)
+
+  // The demo's chains always start fresh: its price path and figures assume the seeded start.
+  const { manifest } = await stops.starting(devnetUp({ stateDir: config.stateDir, seed: flags.seed, log: progress, fresh: true }))
+  const pids = chainKeys.map((k) => manifest.chains[k].pid).join(', ')
+  stops.add({
+    stop: () =>
+      saying(devnetReset({ stateDir: config.stateDir, log: () => {} }), `stopped the devnet (anvil pids ${pids}) and removed its state`),
+    leave: () => `left the devnet running (anvil pids ${pids}); keel devnet down stops it`,
+  })
+  checkAborted(abort)
+
+  progress('worker: bundling workflows and starting the portfolio and chain queues')
+  redactLogsFor(chainKeys.map((k) => manifest.chains[k].rpcUrl))
+  const workers = await stops.starting(
+    createKeelWorkers({
       connectionOptions: temporal.connectionOptions,
       namespace: temporal.namespace,
       environment: fromManifest(manifest),
       signChains: ['ethereum', 'arbitrum', 'base'],
-    })
-    const running = workers.run()
-    cleanups.unshift(async () => {
+      shutdownGraceSec: config.worker.shutdownGraceSec,
+    }),
+  )
+  checkAborted(abort)
+  const running = workers.run()
+  stops.add({
+    stop: async () => {
       workers.shutdown()
-      await running
+      await running.catch(() => undefined)
+      return 'stopped the worker'
+    },
+  })
+
+  // A demo owns its portfolio id: a run left over from an earlier demo refers to a devnet that is gone.
+  const workflowId = portfolioWorkflowId(mandate.portfolio)
+  await client.workflow
+    .getHandle(workflowId)
+    .terminate('superseded by a new keel demo')
+    .catch(() => undefined)
+  const { handle } = await stops.starting(startPortfolio({ client, mandate: { ...p.input, portfolio: mandate.portfolio } }))
+  stops.add({
+    // Its devnet is about to go: a paused workflow would only be found "already running" by the next keel run.
+    stop: () => saying(handle.terminate('keel demo stopped: its devnet is gone'), `terminated workflow ${workflowId}`),
+    leave: () => `left workflow ${workflowId} running; keel pause ${mandate.portfolio} or terminate it in the Temporal UI`,
+  })
+  const controls = portfolioControls(client, mandate.portfolio)
+  let status = await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted >= 1, what: 'the first observation' })
+  console.log(`\n${formatStatus(status)}\n`)
+
+  const sim = await createMarketSimulator({ manifest, path: { stepSec: flags['step-minutes'] * 60 } })
+  const ticks = Math.round((flags.days * 24 * 60) / flags['step-minutes'])
+  let shown = status.hedges.length
+  const startPrice = Number(sim.priceE8()) / 1e8
+  for (let i = 1; i <= ticks; i++) {
+    checkAborted(abort)
+    const tick = await sim.tick()
+    const before = status.cyclesCompleted
+    await controls.wake()
+    status = await waitForStatus({
+      status: controls.status,
+      done: (s) =>
+        s.cyclesCompleted > before && s.lastObservation !== null && BigInt(s.lastObservation.atChainTimeSec) >= tick.timestampSec,
+      what: `the cycle after tick ${i}`,
     })
-
-    // A demo owns its portfolio id: a run left over from an earlier demo refers to a devnet that is gone.
-    await client.workflow
-      .getHandle(portfolioWorkflowId(mandate.portfolio))
-      .terminate('superseded by a new keel demo')
-      .catch(() => undefined)
-    const { handle } = await startPortfolio({ client, mandate: { ...input, portfolio: mandate.portfolio } })
-    const controls = portfolioControls(client, mandate.portfolio)
-    let status = await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted >= 1, what: 'the first observation' })
-    console.log(`\n${formatStatus(status)}\n`)
-
-    const sim = await createMarketSimulator({ manifest, path: { stepSec: flags['step-minutes'] * 60 } })
-    const ticks = Math.round((flags.days * 24 * 60) / flags['step-minutes'])
-    let shown = status.hedges.length
-    const startPrice = Number(sim.priceE8()) / 1e8
-    for (let i = 1; i <= ticks; i++) {
-      const tick = await sim.tick()
-      const before = status.cyclesCompleted
-      await controls.wake()
-      status = await waitForStatus({
-        status: controls.status,
-        done: (s) =>
-          s.cyclesCompleted > before && s.lastObservation !== null && BigInt(s.lastObservation.atChainTimeSec) >= tick.timestampSec,
-        what: `the cycle after tick ${i}`,
-      })
-      const price = (Number(tick.priceE8) / 1e8).toFixed(2)
-      for (const h of status.hedges.slice(shown)) console.log(`[t+${hours(i, flags['step-minutes'])}h ETH ${price}] ${formatHedge(h)}`)
-      shown = status.hedges.length
-      if ((i * flags['step-minutes']) % (24 * 60) === 0) {
-        const o = status.lastObservation!
-        console.log(
-          `— day ${(i * flags['step-minutes']) / 1440}: ETH ${price}, delta ${eth(o.deltaWei, 2)} ETH (${o.insideBand ? 'inside' : 'outside'} band)`,
-        )
-      }
+    const price = (Number(tick.priceE8) / 1e8).toFixed(2)
+    for (const h of status.hedges.slice(shown)) console.log(`[t+${hours(i, flags['step-minutes'])}h ETH ${price}] ${formatHedge(h)}`)
+    shown = status.hedges.length
+    if ((i * flags['step-minutes']) % (24 * 60) === 0) {
+      const o = status.lastObservation!
+      console.log(
+        `— day ${(i * flags['step-minutes']) / 1440}: ETH ${price}, delta ${eth(o.deltaWei, 2)} ETH (${o.insideBand ? 'inside' : 'outside'} band)`,
+      )
     }
-    printSummary({ status, simulatedSec: ticks * flags['step-minutes'] * 60, startPrice, endPrice: Number(sim.priceE8()) / 1e8 })
-    if (temporal.uiUrl) console.log(`Temporal UI: ${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${handle.workflowId}`)
-    if (flags.keep) {
-      console.log('kept running: the worker stops with this process; devnet and Temporal stay up (keel devnet down to stop the chains).')
-    } else {
-      await controls.pause('demo finished')
-      cleanups.push(() => temporal.stop())
+  }
+  printSummary({ status, simulatedSec: ticks * flags['step-minutes'] * 60, startPrice, endPrice: Number(sim.priceE8()) / 1e8 })
+  if (temporal.uiUrl) console.log(`Temporal UI: ${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${handle.workflowId}`)
+}
+
+/** Stops a dev server this demo started; one it reused or a remote service is left alone, and the line says how to stop it. */
+function temporalStoppable(t: TemporalHandle): Stoppable {
+  if (t.origin === 'started')
+    return {
+      stop: () => saying(t.stop(), `stopped the Temporal dev server pid ${t.pid} at ${t.address} (the demo started it)`),
+      leave: () => `left the Temporal dev server pid ${t.pid} at ${t.address} running; keel temporal stop stops it`,
     }
-    return 0
-  } finally {
-    for (const cleanup of cleanups) await cleanup().catch((err: unknown) => progress(`cleanup failed: ${String(err)}`))
+  const left =
+    t.origin === 'reused'
+      ? `left the Temporal dev server pid ${t.pid} at ${t.address} running (it was running before the demo); keel temporal stop stops it`
+      : `left Temporal at ${t.address} alone (TEMPORAL_ADDRESS: not keel's to stop)`
+  return { stop: async () => left, leave: () => left }
+}
+
+/** The line to print once `work` is done. */
+async function saying(work: Promise<unknown>, line: string): Promise<string> {
+  await work
+  return line
+}
+
+function checkAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new DemoInterruptedError()
+}
+
+/** The operator stopped the demo; only ever thrown inside it, to unwind what is under way. */
+class DemoInterruptedError extends BaseError {
+  override name = 'Keel.DemoInterruptedError' as const
+  constructor() {
+    super('keel demo was interrupted')
   }
 }
 

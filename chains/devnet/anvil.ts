@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { closeSync, existsSync, openSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -33,6 +33,13 @@ export type AnvilOptions = {
   /** Interval mining; null for automine (a block per transaction). */
   blockTimeSec: number | null
   baseFeeWei: bigint
+  /**
+   * anvil's `--state`: the chain starts from this file when it exists and dumps into it on a
+   * graceful exit and every `stateIntervalSec` (so a SIGKILLed node loses at most that much).
+   */
+  state?: { path: string; intervalSec: number }
+  /** anvil's stderr goes here (a state file it cannot load is reported there). */
+  logPath?: string
 }
 
 /** Starts anvil detached in its own process group and waits until it answers; returns its pid and URL. */
@@ -40,24 +47,36 @@ export async function spawnAnvil(opts: AnvilOptions): Promise<{ pid: number; rpc
   const args = ['--host', '127.0.0.1', '--port', String(opts.port), '--chain-id', String(opts.chainId)]
   args.push('--base-fee', opts.baseFeeWei.toString(), '--silent')
   if (opts.blockTimeSec !== null) args.push('--block-time', String(opts.blockTimeSec))
-  const child = spawn(resolveAnvilBinary(), args, { detached: true, stdio: 'ignore' })
+  if (opts.state) args.push('--state', opts.state.path, '--state-interval', String(opts.state.intervalSec))
+  const log = opts.logPath === undefined ? 'ignore' : openSync(opts.logPath, 'a')
+  let child: ChildProcess
+  try {
+    child = spawn(resolveAnvilBinary(), args, { detached: true, stdio: ['ignore', 'ignore', log] })
+  } finally {
+    if (typeof log === 'number') closeSync(log)
+  }
   const pid = child.pid
   if (pid === undefined) throw new DevnetError(`anvil for chain ${opts.chainId} did not start`)
   child.unref()
   const rpcUrl = `http://127.0.0.1:${opts.port}`
   try {
-    await waitForRpc({ rpcUrl, timeoutMs: 15_000 })
+    await waitForRpc({ rpcUrl, timeoutMs: 15_000, exited: () => child.exitCode !== null || child.signalCode !== null })
   } catch (cause) {
     await killProcessGroup(pid)
-    throw new DevnetError(`anvil for chain ${opts.chainId} did not answer on port ${opts.port}`, { cause })
+    throw new DevnetError(`anvil for chain ${opts.chainId} did not answer on port ${opts.port}`, {
+      cause,
+      metaMessages: opts.logPath ? [`anvil's output: ${opts.logPath}`] : [],
+    })
   }
   return { pid, rpcUrl }
 }
 
-async function waitForRpc(params: { rpcUrl: string; timeoutMs: number }): Promise<void> {
+async function waitForRpc(params: { rpcUrl: string; timeoutMs: number; exited?: () => boolean }): Promise<void> {
   const deadline = performance.now() + params.timeoutMs
   let lastError: unknown
   while (performance.now() < deadline) {
+    // A node that exited (port taken, a state file it cannot read) will never answer: say so at once.
+    if (params.exited?.()) throw new DevnetError('anvil exited before answering', { cause: lastError })
     try {
       const res = await fetch(params.rpcUrl, {
         method: 'POST',
@@ -97,4 +116,16 @@ export async function killProcessGroup(pid: number, timeoutMs = 5_000): Promise<
     }
     await sleep(25)
   }
+}
+
+/** One JSON-RPC call to a local node (for the few anvil methods viem has no action for, e.g. `evm_setTime`). */
+export async function anvilRpc<T = unknown>(p: { rpcUrl: string; method: string; params?: unknown[] }): Promise<T> {
+  const res = await fetch(p.rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: p.method, params: p.params ?? [] }),
+  })
+  const body = (await res.json()) as { result?: T; error?: { message?: string } }
+  if (body.error) throw new DevnetError(`${p.method} failed: ${body.error.message ?? 'unknown error'}`)
+  return body.result as T
 }

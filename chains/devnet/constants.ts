@@ -83,3 +83,6 @@ export const arbitrageurHoldings = { weth: weth('200000'), usdc: usdc('100000000
 
 /** Native balance given to accounts that need more than anvil's default 10,000 ETH. */
 export const richNativeBalance = weth('10000000')
+
+/** How often each anvil dumps its state to disk (`--state-interval`): what a SIGKILLed node can lose at most. */
+export const defaultStateIntervalSec = 2

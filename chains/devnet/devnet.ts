@@ -1,12 +1,24 @@
+import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { DevnetError } from '../errors.ts'
 import { type ChainKey, chainKeys, type DevnetManifest } from '../types.ts'
 import { killProcessGroup, spawnAnvil } from './anvil.ts'
-import { chainProfiles, defaultInitialEthPriceUsd, defaultSeed, feedDecimals, poolFee } from './constants.ts'
+import { chainProfiles, defaultInitialEthPriceUsd, defaultSeed, defaultStateIntervalSec, feedDecimals, poolFee } from './constants.ts'
 import { deployChain } from './deploy.ts'
 import { createDevnetClients, devnetAccounts, devnetKeys } from './devnetClients.ts'
 import { findFreePort, isProcessAlive } from './localProcess.ts'
-import { manifestPath, manifestPids, readManifest, removeManifest, writeManifest } from './manifest.ts'
+import {
+  chainLogPath,
+  chainStatePath,
+  devnetDir,
+  manifestPath,
+  manifestPids,
+  readManifest,
+  removeChainState,
+  removeManifest,
+  writeManifest,
+} from './manifest.ts'
+import { type RestartedChain, resumeDevnet } from './restartChain.ts'
 
 /** `.keel` in the project root (git-ignored): where `keel devnet up` keeps its manifest. */
 export const defaultStateDir = fileURLToPath(new URL('../../.keel', import.meta.url))
@@ -15,6 +27,8 @@ export type Log = (line: string) => void
 
 export type StartDevnetOptions = {
   stateDir: string
+  /** Seconds between state dumps of each node (default 2). */
+  stateIntervalSec?: number
   /** Interval mining in seconds; omitted or null means automine (a block per transaction). */
   blockTimeSec?: number | null
   seed?: number
@@ -34,7 +48,10 @@ async function distinctFreePorts(n: number): Promise<number[]> {
   return [...ports]
 }
 
-/** Starts anvil for ethereum, arbitrum and base, deploys everything and writes `<stateDir>/devnet/manifest.json`. */
+/**
+ * Starts fresh anvil nodes for ethereum, arbitrum and base (each with its own state file, so a
+ * node can be restarted where it stopped), deploys everything and writes the manifest.
+ */
 export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManifest> {
   const log = opts.log ?? (() => {})
   const existing = readManifest(opts.stateDir)
@@ -50,13 +67,24 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
   const accounts = devnetAccounts()
   const keys = devnetKeys()
   const ports = await distinctFreePorts(chainKeys.length)
+  // A fresh chain: a state file left by an earlier devnet would be loaded by anvil.
+  removeChainState(opts.stateDir)
+  mkdirSync(devnetDir(opts.stateDir), { recursive: true })
+  const stateIntervalSec = opts.stateIntervalSec ?? defaultStateIntervalSec
   const nodes: Partial<Record<ChainKey, { pid: number; rpcUrl: string }>> = {}
   try {
     await Promise.all(
       chainKeys.map(async (key, i) => {
         const profile = chainProfiles[key]
         const port = ports[i] ?? (await findFreePort())
-        nodes[key] = await spawnAnvil({ chainId: profile.chainId, port, blockTimeSec, baseFeeWei: profile.baseFeeWei })
+        nodes[key] = await spawnAnvil({
+          chainId: profile.chainId,
+          port,
+          blockTimeSec,
+          baseFeeWei: profile.baseFeeWei,
+          state: { path: chainStatePath(opts.stateDir, key), intervalSec: stateIntervalSec },
+          logPath: chainLogPath(opts.stateDir, key),
+        })
         log(`${key}: anvil pid ${nodes[key].pid} at ${nodes[key].rpcUrl} (chain id ${profile.chainId})`)
       }),
     )
@@ -99,15 +127,28 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
   }
 }
 
-/** Stops the devnet recorded in `stateDir` (kills each anvil's process group) and removes its manifest. */
-export async function stopDevnet(stateDir: string): Promise<{ stoppedPids: number[] }> {
+/**
+ * Stops the devnet recorded in `stateDir`: SIGTERM to each anvil's process group, so each dumps
+ * its state on the way out. With `keepState` the manifest and state files stay (a later `up`
+ * resumes the chains); without, they are removed and the next start is fresh.
+ */
+export async function stopDevnet(stateDir: string, opts: { keepState?: boolean } = {}): Promise<{ stoppedPids: number[] }> {
   const manifest = readManifest(stateDir)
-  if (!manifest) return { stoppedPids: [] }
-  const pids = manifestPids(manifest)
-  await Promise.all(pids.map((pid) => killProcessGroup(pid)))
-  removeManifest(stateDir)
+  if (!manifest) {
+    if (!opts.keepState) removeChainState(stateDir)
+    return { stoppedPids: [] }
+  }
+  const pids = manifestPids(manifest).filter(isProcessAlive)
+  await Promise.all(pids.map((pid) => killProcessGroup(pid, anvilDumpTimeoutMs)))
+  if (!opts.keepState) {
+    removeManifest(stateDir)
+    removeChainState(stateDir)
+  }
   return { stoppedPids: pids }
 }
+
+/** Time a SIGTERMed anvil gets to write its state before it is killed. */
+const anvilDumpTimeoutMs = 10_000
 
 /** Test helper: starts a devnet and returns its manifest with a `stop` that is safe to call twice. */
 export async function withDevnet(opts: StartDevnetOptions): Promise<{ manifest: DevnetManifest; stop: () => Promise<void> }> {
@@ -123,25 +164,64 @@ export async function withDevnet(opts: StartDevnetOptions): Promise<{ manifest: 
   }
 }
 
-/** `keel devnet up`: starts and deploys, reporting progress through `log`; returns the manifest and how long it took. */
-export async function devnetUp(opts: Partial<StartDevnetOptions> & { log: Log }): Promise<{
+export type DevnetUpResult = {
+  /** started: a fresh devnet; resumed: dead chains restarted from their state; already-running: nothing to do. */
+  status: 'started' | 'resumed' | 'already-running'
   manifest: DevnetManifest
   manifestPath: string
+  restarted: RestartedChain[]
   elapsedMs: number
-}> {
-  const stateDir = opts.stateDir ?? defaultStateDir
-  const started = performance.now()
-  opts.log(`starting devnet (ethereum, arbitrum, base) in ${stateDir}`)
-  const manifest = await startDevnet({ ...opts, stateDir })
-  const elapsedMs = Math.round(performance.now() - started)
-  opts.log(`devnet up in ${(elapsedMs / 1000).toFixed(1)} s; manifest at ${manifestPath(stateDir)}`)
-  return { manifest, manifestPath: manifestPath(stateDir), elapsedMs }
 }
 
-/** `keel devnet down`: kills the anvil nodes recorded in the manifest and removes it. */
+/**
+ * `keel devnet up`: with a devnet recorded, restarts its dead chains from their state (or reports
+ * it already running); with none, or with `fresh`, stops what is recorded, forgets its state and
+ * starts anew.
+ */
+export async function devnetUp(opts: Partial<StartDevnetOptions> & { log: Log; fresh?: boolean }): Promise<DevnetUpResult> {
+  const stateDir = opts.stateDir ?? defaultStateDir
+  const started = performance.now()
+  const elapsed = () => Math.round(performance.now() - started)
+  const recorded = readManifest(stateDir)
+  if (recorded && !opts.fresh) {
+    const { restarted, manifest } = await resumeDevnet({ stateDir, log: opts.log })
+    if (restarted.length === 0) {
+      opts.log(`devnet already running (${manifestPath(stateDir)}); keel devnet up --fresh starts anew`)
+      return { status: 'already-running', manifest, manifestPath: manifestPath(stateDir), restarted, elapsedMs: elapsed() }
+    }
+    opts.log(`devnet resumed in ${(elapsed() / 1000).toFixed(1)} s: ${restarted.map((r) => r.chain).join(', ')} restarted from state`)
+    return { status: 'resumed', manifest, manifestPath: manifestPath(stateDir), restarted, elapsedMs: elapsed() }
+  }
+  if (recorded) {
+    const { stoppedPids } = await stopDevnet(stateDir)
+    opts.log(`fresh devnet: stopped ${stoppedPids.length} node(s) and removed the old state`)
+  }
+  opts.log(`starting devnet (ethereum, arbitrum, base) in ${stateDir}`)
+  const manifest = await startDevnet({ ...opts, stateDir })
+  opts.log(`devnet up in ${(elapsed() / 1000).toFixed(1)} s; manifest at ${manifestPath(stateDir)}`)
+  return { status: 'started', manifest, manifestPath: manifestPath(stateDir), restarted: [], elapsedMs: elapsed() }
+}
+
+/** `keel devnet down`: stops the nodes gracefully (each dumps its state) and keeps the state, so `up` resumes. */
 export async function devnetDown(opts: { stateDir?: string; log: Log }): Promise<{ stoppedPids: number[] }> {
   const stateDir = opts.stateDir ?? defaultStateDir
+  const result = await stopDevnet(stateDir, { keepState: true })
+  opts.log(
+    result.stoppedPids.length
+      ? `stopped anvil pids ${result.stoppedPids.join(', ')}; state kept (keel devnet up resumes, keel devnet reset forgets it)`
+      : readManifest(stateDir)
+        ? 'no devnet node was running'
+        : `no devnet recorded in ${stateDir}`,
+  )
+  return result
+}
+
+/** `keel devnet reset`: stops the nodes and removes the manifest and every chain's state. */
+export async function devnetReset(opts: { stateDir?: string; log: Log }): Promise<{ stoppedPids: number[] }> {
+  const stateDir = opts.stateDir ?? defaultStateDir
   const result = await stopDevnet(stateDir)
-  opts.log(result.stoppedPids.length ? `stopped anvil pids ${result.stoppedPids.join(', ')}` : `no devnet recorded in ${stateDir}`)
+  opts.log(
+    `${result.stoppedPids.length ? `stopped anvil pids ${result.stoppedPids.join(', ')}; ` : ''}removed the devnet manifest and state in ${devnetDir(stateDir)}`,
+  )
   return result
 }

@@ -4,7 +4,7 @@ import { isHex } from 'viem'
 import { z } from 'zod'
 import { InvalidInputError } from '../../agent/errors.ts'
 import { addressSchema, chainContractsSchema } from '../schemas.ts'
-import { chainKeys, type DevnetManifest } from '../types.ts'
+import { type ChainKey, chainKeys, type DevnetManifest } from '../types.ts'
 
 const hex = z.string().refine((s) => isHex(s), 'expected hex') as unknown as z.ZodType<`0x${string}`>
 
@@ -25,6 +25,15 @@ export const devnetManifestSchema = z.object({
   chains: z.object({ ethereum: chainEntry, arbitrum: chainEntry, base: chainEntry }),
   devKeys: z.object({ deployer: hex, treasury: hex, arbitrageur: hex }),
 }) satisfies z.ZodType<DevnetManifest>
+
+/** `<stateDir>/devnet`: the manifest, each chain's state file and anvil's output. */
+export const devnetDir = (stateDir: string): string => join(stateDir, 'devnet')
+
+/** `<stateDir>/devnet/<chain>.state.json`: anvil's `--state` file, what a restarted chain starts from. */
+export const chainStatePath = (stateDir: string, chain: ChainKey): string => join(devnetDir(stateDir), `${chain}.state.json`)
+
+/** `<stateDir>/devnet/<chain>.log`: anvil's stderr (why a node did not start). */
+export const chainLogPath = (stateDir: string, chain: ChainKey): string => join(devnetDir(stateDir), `${chain}.log`)
 
 /** `<stateDir>/devnet/manifest.json`. */
 export const manifestPath = (stateDir: string): string => join(stateDir, 'devnet', 'manifest.json')
@@ -60,6 +69,14 @@ export function readManifest(stateDir: string): DevnetManifest | null {
 /** Removes the manifest after the devnet is down. */
 export function removeManifest(stateDir: string): void {
   rmSync(manifestPath(stateDir), { force: true })
+}
+
+/** Removes every chain's state file and log: the next start is a fresh chain. */
+export function removeChainState(stateDir: string): void {
+  for (const chain of chainKeys) {
+    rmSync(chainStatePath(stateDir, chain), { force: true })
+    rmSync(chainLogPath(stateDir, chain), { force: true })
+  }
 }
 
 /** Pids recorded in a manifest, one per chain. */
