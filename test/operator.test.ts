@@ -80,7 +80,7 @@ describe('keel update', () => {
     const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure
     expect(cause).toBeInstanceOf(ApplicationFailure)
     expect(cause.type).toBe('Keel.ConfirmationRequiredError')
-    expect((cause.details?.[0] as { exposureShiftWei: string }).exposureShiftWei).toBe((-BigInt(arbDelta)).toString())
+    expect((cause.details?.[0] as { exposureShiftWei?: string } | undefined)?.exposureShiftWei).toBe((-BigInt(arbDelta)).toString())
 
     const applied = await runKeel(['update', PORTFOLIO, dropped, '--yes'], env)
     expect(applied.code, applied.stderr).toBe(0)
