@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client'
+import { Client, Connection, isGrpcDeadlineError, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client'
 import { defaultPayloadConverter } from '@temporalio/common'
 import { BaseError } from '../agent/errors.ts'
 import type { MandateInput } from '../agent/mandate/schema.ts'
@@ -109,7 +109,12 @@ export async function waitForStatus(p: {
   const timeoutMs = p.timeoutMs ?? 120_000
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const s = await p.status()
+    // A worker that is starting (bundling, connecting) does not answer yet: that is "not done", not a failure.
+    const s = await p.status().catch((err: unknown) => {
+      if (isGrpcDeadlineError(err) && Date.now() < deadline) return null
+      throw err
+    })
+    if (s === null) continue
     if (p.done(s)) return s
     if (Date.now() > deadline) {
       throw new Error(

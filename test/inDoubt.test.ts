@@ -45,6 +45,13 @@ const router = () => stack.manifest.chains.base.contracts.swapRouter.toLowerCase
 const isSwap = (params: unknown[]) => parseTransaction(params[0] as Hex).to?.toLowerCase() === router()
 const isApprove = (params: unknown[]) => !isSwap(params)
 
+/** A history as text with every payload decoded: details and results are base64 JSON inside it. */
+function readable(historyJson: string): string {
+  return JSON.stringify(JSON.parse(historyJson), (key, value) =>
+    key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value,
+  )
+}
+
 /** The treasury's owners take back any WETH/USDC allowance to the router (outside keel, with the same key). */
 async function revokeRouterAllowance(): Promise<void> {
   const c = stack.manifest.chains.base
@@ -110,10 +117,11 @@ describe('a send that ends in doubt', () => {
     expect(await nonce()).toBe(n0 + unsettled.length)
     expect(await stack.balances('base')).toEqual(before)
 
-    // The next hedge is signed at the chain's next nonce, so it is mined at once (no gap to wait behind).
-    const next = await shockUntil(-1, (s) => s.hedges.length > after.hedges.length, 'the hedge after unblocking')
+    // Unblocking wakes the loop, still outside the band: the next hedge is signed at the chain's next
+    // nonce, so it is mined at once (no gap to wait behind).
+    const next = await waitForStatus({ status: controls().status, done: (s) => s.hedges.length > after.hedges.length })
     const fresh = next.hedges.at(-1)!
-    expect(fresh.status).toBe('completed')
+    expect(fresh.status, fresh.reason ?? '').toBe('completed')
     const first = await base().getTransaction({ hash: fresh.txHashes[0] as Hex })
     expect(first.nonce).toBe(n0 + unsettled.length)
   })
@@ -164,6 +172,14 @@ describe('a send that ends in doubt', () => {
   })
 
   test('the provider key never reaches status, workflow history, CLI output or the worker log', async () => {
+    // A provider that answers eth_chainId but fails reads with 503: viem's error quotes the URL it called.
+    proxy.setFault({ kind: 'refuse', methods: ['eth_call'] })
+    const start = (await controls().status()).cyclesCompleted
+    await controls().wake()
+    const failing = await waitForStatus({ status: controls().status, done: (s) => s.cyclesCompleted > start && s.lastError !== null })
+    seenErrors.push(failing.lastError!)
+    expect(failing.lastError).toMatch(/ReadFailed|unavailable/i)
+    proxy.setFault({ kind: 'none' })
     // Positive controls: the key was in use, failures did happen and were recorded.
     expect(proxy.requestsWithSecret).toBeGreaterThan(10)
     expect(seenErrors.length).toBeGreaterThan(0)
@@ -174,7 +190,7 @@ describe('a send that ends in doubt', () => {
     let failures = 0
     const histories: string[] = []
     for await (const wf of stack.client.workflow.list()) {
-      const history = historyToJSON(await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory())
+      const history = readable(historyToJSON(await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()))
       failures += (history.match(/activityTaskFailedEventAttributes|lastFailure/g) ?? []).length
       histories.push(history)
     }
@@ -195,7 +211,7 @@ describe('a send that ends in doubt', () => {
       expect(out.stdout + out.stderr).not.toContain(SECRET)
       expect(out.stderr).not.toMatch(/\n\s+at /) // no stack trace
     }
-    expect(worker.stderr()).toMatch(/Unavailable|503/)
+    expect(worker.stderr()).toMatch(/Activity failed \(submitTx\): .*unavailable/i)
     expect(worker.stderr()).not.toContain(SECRET)
     expect(parseMandate(JSON.parse(status).mandate).portfolio).toBe(PORTFOLIO)
   })

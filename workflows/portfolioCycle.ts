@@ -22,8 +22,9 @@ import { type RebalanceInput, rebalanceWorkflow } from './rebalanceWorkflow.ts'
 
 type OkQuote = Extract<QuoteJson, { status: 'ok' }>
 
+// Reads take a second or two; a read lost with a worker that stopped is retried after 20 s, not a minute.
 const read = proxyActivities<ReadActivities>({
-  startToCloseTimeout: '60s',
+  startToCloseTimeout: '20s',
   retry: { maximumAttempts: 4, initialInterval: '1s', maximumInterval: '10s', nonRetryableErrorTypes: ['Keel.InvalidInputError'] },
 })
 
@@ -44,7 +45,9 @@ export async function runCycle(run: Run): Promise<'again' | 'done'> {
   if (!observed) return 'done'
   const { snapshot, exposure } = observed
   const now = chainTime(snapshot)
-  const infeasible = mandateFeasibility(mandate, holdingsOf(state.lastObservation))
+  // A target the holdings cannot reach is never traded towards; a band too wide to act is harmless here
+  // (it is refused when a mandate is started or updated).
+  const infeasible = mandateFeasibility(mandate, holdingsOf(state.lastObservation)).filter((i) => i.path === 'delta.targetEth')
   if (infeasible.length > 0) {
     // Fail closed: a mandate the holdings cannot meet is never traded towards.
     state.lastError = `mandate cannot be met: ${infeasible.map((i) => `${i.path}: ${i.message}`).join('; ')}`

@@ -1,5 +1,6 @@
 import type { Address } from 'viem'
 import { BaseError } from '../../agent/errors.ts'
+import { rawDetails } from '../executor/errors.ts'
 
 /** The adapter was asked about a chain it was not configured for. */
 export class ChainNotConfiguredError extends BaseError {
@@ -31,6 +32,11 @@ export class InvalidQuoteError extends BaseError {
 export class ReadFailedError extends BaseError {
   override name = 'UniswapV3.ReadFailedError' as const
   constructor(params: { what: string; chain: string; cause: unknown; retryable: boolean }) {
-    super(`Uniswap V3 read failed on ${params.chain}: ${params.what}`, { cause: params.cause, retryable: params.retryable })
+    // The node's own words only: the cause's full message quotes the RPC URL it called.
+    super(`Uniswap V3 read failed on ${params.chain}: ${params.what}`, {
+      cause: params.cause,
+      details: rawDetails(params.cause),
+      retryable: params.retryable,
+    })
   }
 }
