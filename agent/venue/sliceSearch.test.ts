@@ -93,6 +93,22 @@ describe('sliceSearch', () => {
     expect(choice.best.shortfallBps).toBeLessThanOrEqual(30n)
   })
 
+  test('stops at the first slice that spends the whole budget when the budget is close to the pool fee', () => {
+    // x ≈ 55,000 ETH of virtual reserve: 10.75 ETH gives up 5 bp fee + ~2 bp impact.
+    const wide = pool('arbitrum', 3n * 10n ** 18n)
+    const s = startSliceSearch({
+      direction: 'sell-eth',
+      wantedWei: 86n * ETH,
+      budget: { ...budget, maxSlippageBps: 7 },
+      markets: [wide.market],
+    })
+    const { search, rounds } = run(s, [wide])
+    const choice = chooseSlice(search)
+    expect(rounds).toBe(2)
+    expect(choice.status === 'ok' && choice.best.shortfallBps).toBe(7n)
+    expect(choice.status === 'ok' && choice.sizeWei).toBe(10_750_000_000_000_000_000n)
+  })
+
   test('caps a slice at the balance on a chain', () => {
     const deep = pool('base', 10n ** 24n, { balanceIn: 7n * ETH })
     const s = startSliceSearch({ direction: 'sell-eth', wantedWei: 20n * ETH, budget, markets: [deep.market] })

@@ -173,11 +173,12 @@ function nextSize<Q extends SliceOk>(s: SliceSearch<Q>, c: ChainSearch<Q>): bigi
   const loSize = lo?.sizeWei ?? 0n
   const feeBps = BigInt(c.market.poolFee) / 100n
   const loBps = lo?.costed.shortfallBps ?? feeBps
-  // Aim a little inside the budget, so that the probe lands on the fitting side.
-  const target = (BigInt(s.budget.maxSlippageBps) * 9n) / 10n
-  if (target <= feeBps) return null // the pool fee alone is over the budget
+  const target = BigInt(s.budget.maxSlippageBps)
+  if (target <= feeBps) return null // the pool fee alone takes the whole budget
+  if (loBps >= target) return null // the largest fitting slice already spends the budget
   const hiBps = hi.costed.shortfallBps
-  const aimed = hiBps > loBps && target > loBps ? loSize + ((hi.sizeWei - loSize) * (target - loBps)) / (hiBps - loBps) : loSize
+  // Secant on shortfall(size), about linear inside a tick range: aim where it meets the budget.
+  const aimed = hiBps > loBps ? loSize + ((hi.sizeWei - loSize) * (target - loBps)) / (hiBps - loBps) : loSize
   // Keep every probe strictly inside the bracket, so each round narrows it by at least an eighth.
   const margin = (hi.sizeWei - loSize) / 8n
   const lower = loSize + margin
