@@ -12,6 +12,19 @@ export type Redact = (text: string) => string
  * the RPC URL they called, keys included, and history is stored and shown to operators.
  */
 export function toApplicationFailure(err: unknown, redact: Redact = redactUrlsIn): ApplicationFailure {
+  return withoutStack(mapFailure(err, redact))
+}
+
+/**
+ * Temporal stores a failure's stack trace in history. Here it is always this mapping's own frames
+ * (the cause is dropped on purpose), so it says nothing useful and names the worker's file paths.
+ */
+function withoutStack(failure: ApplicationFailure): ApplicationFailure {
+  failure.stack = `${failure.type ?? failure.name}: ${failure.message}`
+  return failure
+}
+
+function mapFailure(err: unknown, redact: Redact): ApplicationFailure {
   if (err instanceof ApplicationFailure) {
     const message = redact(err.message)
     if (message === err.message && err.cause === undefined) return err

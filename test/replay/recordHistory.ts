@@ -1,19 +1,44 @@
 /**
- * Records the histories the replay test runs against: a portfolio workflow that observes, hedges
- * after a shock (in several capped hedges), is paused, refuses a bad mandate update and resumes;
- * plus its first hedge child. Run with `npm run histories:record` after an intended change to
- * workflow code and commit the files next to the older ones (keep those: they stand for runs
- * started by earlier code, e.g. portfolioWorkflow-before-follow-ups.json, recorded by this script
- * before the `follow-up-hedges` patch); the replay test proves current code replays them all.
+ * Records the histories the replay test runs against. Run with `npm run histories:record [basic|operator]`
+ * after an intended change to workflow code, and commit the files next to the older ones (keep
+ * those: they stand for runs started by earlier code); the replay test proves current code
+ * replays them all.
+ *
+ * - `basic` (portfolioWorkflow.json, rebalanceWorkflow.json): observes, hedges after a shock in
+ *   several capped hedges, is paused, refuses a bad mandate update and resumes; plus its first
+ *   hedge child. portfolioWorkflow-before-follow-ups.json was recorded by this scenario before the
+ *   `follow-up-hedges` patch.
+ * - `operator` (portfolioWorkflow-operator.json, rebalanceWorkflow-settle-unsent.json,
+ *   settlementWorkflow.json, preflightWorkflow.json): the shapes added by issue 6, through an RPC
+ *   proxy in front of Base: a hedge in slices (`sliced-hedges`), a send that ends in doubt and is
+ *   settled by unblocking, a definite refusal mid-batch whose unsent nonces the saga cancels
+ *   (`settle-unsent`), an update confirmed by the operator, a preflight, and a stop.
  */
 import { writeFileSync } from 'node:fs'
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
-import { waitForStatus } from '../../temporal/client.ts'
-import { ethTarget, startAndObserve, startStack, testMandate } from '../fixtures/stack.ts'
+import { createWalletClient, erc20Abi, type Hex, http, parseTransaction } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { portfolioControls, runPreflight, startPortfolio, waitForStatus } from '../../temporal/client.ts'
+import type { PortfolioStatus } from '../../workflows/portfolioWorkflow.ts'
+import { startRpcProxy } from '../fixtures/rpcProxy.ts'
+import { ethTarget, type Stack, startAndObserve, startStack, testMandate } from '../fixtures/stack.ts'
 
 const outDir = new URL('./histories/', import.meta.url)
+const projectRoot = new URL('../../', import.meta.url).pathname
 
-async function main(): Promise<void> {
+async function save(stack: Stack, files: readonly (readonly [string, string])[]): Promise<void> {
+  for (const [file, id] of files) {
+    const history = await stack.client.workflow.getHandle(id).fetchHistory()
+    // Stack traces of the SDK's own failures name this checkout's paths; they do not belong in the repo.
+    const text = JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)
+      .split(projectRoot)
+      .join('<project>/')
+    writeFileSync(new URL(file, outDir), `${text}\n`)
+    console.log(`recorded ${id} → test/replay/histories/${file} (${history.events?.length} events)`)
+  }
+}
+
+async function recordBasic(): Promise<void> {
   const stack = await startStack({ name: 'record', seed: 3 })
   try {
     await stack.startWorkers()
@@ -34,21 +59,113 @@ async function main(): Promise<void> {
     await controls.resume()
     await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted > hedged.cyclesCompleted })
     await controls.handle.terminate('recorded')
-    const hedgeId = hedged.hedges[0]!.id
-    for (const [file, id] of [
+    await save(stack, [
       ['portfolioWorkflow.json', controls.handle.workflowId],
-      ['rebalanceWorkflow.json', hedgeId],
-    ] as const) {
-      const history = await stack.client.workflow.getHandle(id).fetchHistory()
-      writeFileSync(new URL(file, outDir), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`)
-      console.log(`recorded ${id} → test/replay/histories/${file} (${history.events?.length} events)`)
-    }
+      ['rebalanceWorkflow.json', hedged.hedges[0]!.id],
+    ])
   } finally {
     await stack.stop()
   }
 }
 
-main().then(
+async function recordOperator(): Promise<void> {
+  const stack = await startStack({ name: 'record-ops', seed: 3 })
+  const proxy = await startRpcProxy({ upstream: stack.manifest.chains.base.rpcUrl, secret: 'recording' })
+  try {
+    await stack.startWorkers({ rpcUrls: { base: proxy.url } })
+    const baseDelta = (await stack.exposure()).chains.find((c) => c.chain === 'base')!.deltaWei
+    const mandate = testMandate({ portfolio: 'recorded-ops', treasury: stack.treasury, targetEth: ethTarget(baseDelta), bandEth: '5' })
+    mandate.chains = { base: { treasury: stack.treasury } }
+    mandate.hedge = { ...mandate.hedge, maxSlippageBps: 7 }
+    const preflight = await runPreflight({ client: stack.client, mandate, taskQueuePrefix: stack.taskQueuePrefix })
+    if (preflight.issues.length > 0) throw new Error(`preflight refused the recording mandate: ${JSON.stringify(preflight.issues)}`)
+    await startPortfolio({ client: stack.client, mandate, taskQueuePrefix: stack.taskQueuePrefix, submitAttempts: 2 })
+    const controls = portfolioControls(stack.client, mandate.portfolio)
+    const cycle = async (after: number): Promise<PortfolioStatus> => {
+      await controls.wake()
+      return waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted > after })
+    }
+    let s = await waitForStatus({ status: controls.status, done: (x) => x.cyclesCompleted >= 1 })
+
+    // Slices: a 4 % move that Base's pool cannot take whole within 7 bp.
+    await stack.sim.shock({ pct: -4 })
+    s = await cycle(s.cyclesCompleted)
+    if (!s.hedges.some((h) => h.slice)) throw new Error('expected a slice')
+
+    // In doubt: every send refused, the chain blocked, then settled by unblocking.
+    proxy.setFault({ kind: 'refuse', methods: ['eth_sendRawTransaction'] })
+    s = await cycle(s.cyclesCompleted)
+    if (s.blockedChains.length === 0) throw new Error('expected base to be blocked')
+    proxy.setFault({ kind: 'none' })
+    const unblockedAt = (await controls.clearBlockedChain('base')).cyclesCompleted
+    // Unblocking wakes the loop; let that cycle finish before the next fault.
+    s = await waitForStatus({ status: controls.status, done: (x) => x.cyclesCompleted > unblockedAt && (x.inFlight ?? []).length === 0 })
+
+    // A definite refusal of the first send of a batch: the saga cancels the nonces it will not send.
+    await revokeRouterAllowance(stack)
+    await stack.sim.shock({ pct: -2 })
+    proxy.setFault({
+      kind: 'rpc-error',
+      methods: ['eth_sendRawTransaction'],
+      when: (params) =>
+        parseTransaction(params[0] as Hex).to?.toLowerCase() !== stack.manifest.chains.base.contracts.swapRouter.toLowerCase(),
+      error: { code: -32000, message: 'insufficient funds for gas * price + value' },
+    })
+    s = await cycle(s.cyclesCompleted)
+    const refused = s.hedges.find((h) => h.status === 'failed' && h.reason?.includes('InsufficientFunds'))
+    proxy.setFault({ kind: 'none' })
+
+    // An update that needs confirmation, previewed and confirmed; then a stop.
+    const moved = {
+      ...s.mandate,
+      delta: { ...s.mandate.delta, targetEth: ethTarget(BigInt(s.lastObservation!.deltaWei) - 20n * 10n ** 18n) },
+    }
+    await controls.previewUpdate(moved)
+    await controls.updateMandate(moved, { confirmed: true })
+    await controls.stop('recorded')
+    await controls.handle.result()
+
+    const settlement = `settle-${mandate.portfolio}-base-1`
+    const preflights: string[] = []
+    for await (const wf of stack.client.workflow.list({ query: "WorkflowType = 'preflightWorkflow'" })) preflights.push(wf.workflowId)
+    await save(stack, [
+      ['portfolioWorkflow-operator.json', controls.handle.workflowId],
+      ['settlementWorkflow.json', settlement],
+      ['preflightWorkflow.json', preflights[0]!],
+      ...(refused ? ([['rebalanceWorkflow-settle-unsent.json', refused.id]] as const) : []),
+    ])
+    if (!refused) throw new Error('expected a hedge refused mid-batch (was an approve needed?)')
+  } finally {
+    await proxy.close()
+    await stack.stop()
+  }
+}
+
+/** No allowance left to the router, so the next hedge is a batch: approve, then swap. */
+async function revokeRouterAllowance(stack: Stack): Promise<void> {
+  const c = stack.manifest.chains.base
+  const wallet = createWalletClient({ account: privateKeyToAccount(stack.manifest.devKeys.treasury), transport: http(c.rpcUrl) })
+  const client = stack.chains.base.publicClient
+  for (const token of [c.contracts.weth, c.contracts.usdc]) {
+    const hash = await wallet.writeContract({
+      chain: client.chain,
+      address: token,
+      abi: erc20Abi,
+      functionName: 'approve',
+      args: [c.contracts.swapRouter, 0n],
+    })
+    await client.waitForTransactionReceipt({ hash })
+  }
+}
+
+const which = process.argv[2] ?? 'basic'
+const scenarios: Record<string, () => Promise<void>> = { basic: recordBasic, operator: recordOperator }
+const run = scenarios[which]
+if (!run) {
+  console.error(`unknown scenario "${which}" (expected ${Object.keys(scenarios).join(' or ')})`)
+  process.exit(2)
+}
+run().then(
   () => process.exit(0),
   (err: unknown) => {
     console.error(err)

@@ -8,17 +8,40 @@ const dir = new URL('./histories/', import.meta.url)
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'))
 
 describe('recorded workflow histories', () => {
-  test('there are histories of both workflows to replay, from before and after the follow-up patch', () => {
-    expect(files.sort()).toEqual(['portfolioWorkflow-before-follow-ups.json', 'portfolioWorkflow.json', 'rebalanceWorkflow.json'])
+  test('there are histories of every workflow to replay, from before and after each patch', () => {
+    expect(files.sort()).toEqual([
+      'portfolioWorkflow-before-follow-ups.json',
+      'portfolioWorkflow-operator.json',
+      'portfolioWorkflow.json',
+      'preflightWorkflow.json',
+      'rebalanceWorkflow-settle-unsent.json',
+      'rebalanceWorkflow.json',
+      'settlementWorkflow.json',
+    ])
     const types = files.map((f) => {
       const json = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as {
         events: { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }[]
       }
       return json.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name
     })
-    expect(types.sort()).toEqual(['portfolioWorkflow', 'portfolioWorkflow', 'rebalanceWorkflow'])
+    expect(new Set(types)).toEqual(new Set(['portfolioWorkflow', 'rebalanceWorkflow', 'settlementWorkflow', 'preflightWorkflow']))
     expect(patchesIn('portfolioWorkflow.json')).toEqual(['follow-up-hedges'])
     expect(patchesIn('portfolioWorkflow-before-follow-ups.json')).toEqual([])
+    // Recorded after slicing: the slice search's patch, and follow-ups of a slice.
+    expect(new Set(patchesIn('portfolioWorkflow-operator.json'))).toEqual(new Set(['sliced-hedges', 'follow-up-hedges']))
+    expect(patchesIn('rebalanceWorkflow-settle-unsent.json')).toEqual(['settle-unsent'])
+    expect(patchesIn('rebalanceWorkflow.json')).toEqual([])
+  })
+
+  test('the operator history holds the new shapes: a settlement child, a confirmed update and a stop', () => {
+    const { events } = JSON.parse(readFileSync(new URL('portfolioWorkflow-operator.json', dir), 'utf8')) as {
+      events: Record<string, { workflowType?: { name?: string }; acceptedRequest?: { input?: { name?: string } } } | undefined>[]
+    }
+    const children = events.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name).filter(Boolean)
+    expect(new Set(children)).toEqual(new Set(['rebalanceWorkflow', 'settlementWorkflow']))
+    const updates = events.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name).filter(Boolean)
+    expect(updates).toEqual(['clearBlockedChain', 'updateMandate', 'stop'])
+    expect(events.at(-1)?.workflowExecutionCompletedEventAttributes).toBeDefined()
   })
 
   test('replay against the current workflow code without non-determinism', async () => {
