@@ -1,16 +1,9 @@
-import { parseAbi, parseAbiItem, toFunctionSelector } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseMandate } from '../agent/mandate/schema.ts'
 import { chainKeys } from '../chains/types.ts'
 import { waitForStatus } from '../temporal/client.ts'
 import { ethTarget, type Stack, startAndObserve, startStack, testMandate } from './fixtures/stack.ts'
-
-const swapEvent = parseAbiItem(
-  'event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)',
-)
-const routerAbi = parseAbi([
-  'function exactInputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160)) payable returns (uint256)',
-])
+import { swapEvent, waitForPendingSwap } from './fixtures/swaps.ts'
 
 let stack: Stack
 beforeAll(async () => {
@@ -82,24 +75,3 @@ describe('a worker killed mid-swap', () => {
     expect(after.lastObservation?.insideBand).toBe(true)
   })
 })
-
-/** Waits until the treasury's swap sits in some chain's mempool, mining any approval ahead of it. */
-async function waitForPendingSwap(stack: Stack) {
-  const deadline = Date.now() + 120_000
-  while (Date.now() < deadline) {
-    for (const c of chainKeys) {
-      const pool = await stack.chains[c].testClient.getTxpoolContent()
-      const pending = Object.entries(pool.pending).find(([from]) => from.toLowerCase() === stack.treasury.toLowerCase())?.[1] ?? {}
-      for (const tx of Object.values(pending)) {
-        const router = stack.manifest.chains[c].contracts.swapRouter
-        if (tx.to?.toLowerCase() === router.toLowerCase() && tx.input.startsWith(selector())) return c
-        // The approval of the router goes first; let it through so the swap is sent.
-        await stack.chains[c].testClient.mine({ blocks: 1 })
-      }
-    }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error('no swap was sent within 120 s')
-}
-
-const selector = () => toFunctionSelector(routerAbi[0])

@@ -1,21 +1,15 @@
-import { parseAbi, parseAbiItem, toFunctionSelector } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { chainKeys } from '../chains/types.ts'
 import { waitForStatus } from '../temporal/client.ts'
 import { type KeelProcess, spawnKeel } from './fixtures/keelProcess.ts'
 import { ethTarget, type Stack, startAndObserve, startStack, testMandate } from './fixtures/stack.ts'
+import { swapEvent, waitForPendingSwap } from './fixtures/swaps.ts'
 
 // A worker whose swap is sent but never mined (automine off) gets SIGTERM: it must exit 0 within
 // its shutdown grace time plus a margin, long before the 180 s receipt timeout on ethereum, and a
 // new worker then finishes the hedge with exactly one swap.
 
 const graceSec = 5
-const swapEvent = parseAbiItem(
-  'event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)',
-)
-const swapSelector = toFunctionSelector(
-  parseAbi(['function exactInputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160)) payable returns (uint256)'])[0],
-)
 
 let stack: Stack
 const workers: KeelProcess[] = []
@@ -103,22 +97,3 @@ describe('keel worker on SIGTERM', () => {
     expect(now.usdc).toBe(before[i]!.usdc + BigInt(hedge.amountOut))
   })
 })
-
-/** Waits until the treasury's swap sits in some chain's mempool, mining any approval ahead of it. */
-async function waitForPendingSwap(stack: Stack) {
-  const deadline = Date.now() + 120_000
-  while (Date.now() < deadline) {
-    for (const c of chainKeys) {
-      const pool = await stack.chains[c].testClient.getTxpoolContent()
-      const pending = Object.entries(pool.pending).find(([from]) => from.toLowerCase() === stack.treasury.toLowerCase())?.[1] ?? {}
-      for (const tx of Object.values(pending)) {
-        const router = stack.manifest.chains[c].contracts.swapRouter
-        if (tx.to?.toLowerCase() === router.toLowerCase() && tx.input.startsWith(swapSelector)) return c
-        // The approval of the router goes first; let it through so the swap is sent.
-        await stack.chains[c].testClient.mine({ blocks: 1 })
-      }
-    }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error('no swap was sent within 120 s')
-}
