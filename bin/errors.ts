@@ -16,6 +16,7 @@ export type CliContext = { temporalAddress?: string | undefined; portfolio?: str
 
 // gRPC status codes the CLI explains (grpc-js `status`).
 const UNAVAILABLE = 14
+const CANCELLED = 1
 const DEADLINE_EXCEEDED = 4
 const NOT_FOUND = 5
 
@@ -68,7 +69,8 @@ function grpcCode(err: unknown): number | undefined {
   return undefined
 }
 
-const isDeadline = (err: unknown): boolean => grpcCode(err) === DEADLINE_EXCEEDED
+// A call past its deadline ends DEADLINE_EXCEEDED, or CANCELLED when the deadline falls in a retry's back-off.
+const isDeadline = (err: unknown): boolean => grpcCode(err) === DEADLINE_EXCEEDED || grpcCode(err) === CANCELLED
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err))
 

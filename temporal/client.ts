@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { Client, Connection, isGrpcDeadlineError, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client'
+import { Client, Connection, isGrpcCancelledError, isGrpcDeadlineError, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client'
 import { defaultPayloadConverter } from '@temporalio/common'
 import { BaseError } from '../agent/errors.ts'
 import type { MandateInput } from '../agent/mandate/schema.ts'
@@ -111,7 +111,7 @@ export async function waitForStatus(p: {
   for (;;) {
     // A worker that is starting (bundling, connecting) does not answer yet: that is "not done", not a failure.
     const s = await p.status().catch((err: unknown) => {
-      if (isGrpcDeadlineError(err) && Date.now() < deadline) return null
+      if ((isGrpcDeadlineError(err) || isGrpcCancelledError(err)) && Date.now() < deadline) return null
       throw err
     })
     if (s === null) continue
