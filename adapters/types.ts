@@ -139,3 +139,117 @@ export type Submitter = {
   manifest: AdapterManifest & { kind: 'submitter' }
   send(p: { chainId: number; raw: Hex; hash: Hex }): Promise<void>
 }
+
+/** An asset keel moves between chains; each bridge maps it to its token contract per chain. */
+export type BridgeAsset = 'USDC' | 'WETH'
+
+/** Move `amount` of `asset` from the treasury on `from` to the treasury on `to`. */
+export type TransferRequest = {
+  asset: BridgeAsset
+  from: ChainKey
+  to: ChainKey
+  /** Base units of the asset on the origin chain. */
+  amount: bigint
+  /** The account that sends on `from` (the treasury). */
+  sender: Address
+  /** The account that receives on `to`: the treasury there, never anyone else. */
+  recipient: Address
+}
+
+/** A bridge's price for one transfer, at one origin block. */
+export type BridgeQuote = {
+  status: 'ok'
+  /** Adapter id, e.g. 'layerzero-v2-oft' or 'across-v3'. */
+  bridge: string
+  request: TransferRequest
+  /** What arrives on `to`, base units of the asset there: amount minus every fee taken in the asset. */
+  outputAmount: bigint
+  /** Fee taken in the asset (Across: LP fee + relayer fee; an OFT: dust removed by shared decimals). */
+  assetFee: bigint
+  /** Native fee sent with the origin transaction, wei (LayerZero's messaging fee; 0 for Across). */
+  nativeFeeWei: bigint
+  /** Gas the origin transactions are expected to use, approval included when one is needed. */
+  gasEstimate: bigint
+  /** Typical seconds from the origin transaction to funds on `to` (time value of capital in flight). */
+  expectedSec: number
+  /** Origin chain time after which the transfer can no longer complete normally (Across fill deadline); null if none. */
+  deadlineSec: bigint | null
+  /** Origin block the quote was read at: market time is chain time. */
+  blockNumber: bigint
+  blockTimestampSec: bigint
+  /** Bridge-specific parameters for `buildCalls`, JSON-safe strings (options hex, exclusivity, deposit id...). */
+  params: Record<string, string>
+}
+
+/** The calls of a transfer on its origin chain, and the id it will be known by. */
+export type BuiltTransfer = {
+  /**
+   * Known before anything is sent when the bridge allows it (Across: the unsafe deposit id), so a
+   * retried send is recognised instead of repeated; null when only the origin receipt tells it
+   * (LayerZero's GUID depends on the endpoint's nonce at execution).
+   */
+  transferId: string | null
+  calls: Call[]
+}
+
+/**
+ * Where a transfer is, for every bridge: one closed union (an unknown bridge state is an error,
+ * never a guess). Terminal: `delivered`, `refunded`. `failed` needs an operator or a remediation
+ * (LayerZero: verified but execution failed); `expired` waits for its refund (Across).
+ */
+export type TransferState = 'sent' | 'verified' | 'delivered' | 'failed' | 'expired' | 'refunded'
+
+export type TransferStatus = {
+  state: TransferState
+  bridge: string
+  transferId: string
+  /** Destination transaction that delivered (Across fill, LayerZero lzReceive), once delivered. */
+  deliveryTxHash?: Hex
+  /** Origin transaction that refunded the sender, once refunded. */
+  refundTxHash?: Hex
+  /** What arrived on `to` (delivered) or came back on `from` (refunded), base units. */
+  settledAmount?: bigint
+  /** Operator context: why failed, what the bridge reports. Never secrets. */
+  detail: string
+}
+
+/** A transfer of `sender`'s found on-chain that is not settled yet, for reconciliation after a restart. */
+export type PendingTransfer = {
+  bridge: string
+  transferId: string
+  asset: BridgeAsset
+  from: ChainKey
+  to: ChainKey
+  amount: bigint
+  originTxHash: Hex
+  state: Exclude<TransferState, 'delivered' | 'refunded'>
+  deadlineSec: bigint | null
+}
+
+/**
+ * A bridge (LayerZero V2 OFT, Across V3): quotes, builds unsigned origin calls, reads status from
+ * the chains. Like swap venues it decides how, never whether; the executor of the origin chain
+ * signs and sends.
+ */
+export type BridgeAdapter = {
+  manifest: AdapterManifest & { kind: 'bridge' }
+  /** False for a route or asset this bridge does not serve (same chain, unknown asset...). */
+  supports(req: TransferRequest): boolean
+  quote(req: TransferRequest): Promise<BridgeQuote | Unavailable>
+  /** The approval (when short) and the send, on the origin chain. */
+  buildCalls(p: { quote: BridgeQuote }): Promise<BuiltTransfer>
+  /** The transfer id and amounts from the origin receipt, once the send is mined. */
+  readSent(p: {
+    from: ChainKey
+    txHash: Hex
+  }): Promise<{ transferId: string; amount: bigint; outputAmount: bigint; deadlineSec: bigint | null }>
+  /** Where the transfer is, read from both chains; `sent` until the destination says otherwise. */
+  getStatus(p: { from: ChainKey; to: ChainKey; transferId: string }): Promise<TransferStatus>
+  /** Unsettled transfers sent by `sender` since `fromBlock` on each origin chain. */
+  getPending(p: { sender: Address; fromBlocks: Partial<Record<ChainKey, bigint>> }): Promise<PendingTransfer[]>
+  /**
+   * Calls an operator would send to unstick a `failed` transfer (LayerZero: execute the verified
+   * message again with more gas), on the chain they name; null when the bridge has none.
+   */
+  remediation(p: { from: ChainKey; to: ChainKey; transferId: string; gasLimit: bigint }): Promise<Call[] | null>
+}

@@ -59,4 +59,9 @@ export type DevnetManifest = {
   >
   /** Dev keys of the devnet accounts (anvil's public test mnemonic); never used off the devnet. */
   devKeys: { deployer: Hex; treasury: Hex; arbitrageur: Hex }
+  /**
+   * Each bridge's section (its contracts per chain and the pids of its off-chain stand-ins), read
+   * by that bridge's own schema; absent on a devnet started before bridges.
+   */
+  bridges?: Partial<Record<'layerzero' | 'across', { services: number[] } & Record<string, unknown>>> | undefined
 }

@@ -5,7 +5,16 @@ import type { ChainKey } from '../types.ts'
 export const anvilMnemonic = 'test test test test test test test test test test test junk'
 
 /** Which mnemonic index plays which role on every devnet chain. */
-export const accountIndex = { deployer: 0, treasury: 1, arbitrageur: 2, liquidityProvider: 3 } as const
+export const accountIndex = {
+  deployer: 0,
+  treasury: 1,
+  arbitrageur: 2,
+  liquidityProvider: 3,
+  /** LayerZero's verifier and executor stand-in: verifies packets and calls lzReceive. */
+  lzDelivery: 4,
+  /** Across's relayer and dataworker stand-in: fills deposits from its inventory, relays refund bundles. */
+  acrossRelayer: 5,
+} as const
 
 /** The WETH/USDC pool keel trades: 0.05 % fee tier, tick spacing 10. */
 export const poolFee = 500

@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url'
 import { DevnetError } from '../errors.ts'
 import { type ChainKey, chainKeys, type DevnetManifest } from '../types.ts'
 import { killProcessGroup, spawnAnvil } from './anvil.ts'
+import { devnetBridges } from './bridges.ts'
 import { chainProfiles, defaultInitialEthPriceUsd, defaultSeed, defaultStateIntervalSec, feedDecimals, poolFee } from './constants.ts'
 import { deployChain } from './deploy.ts'
-import { createDevnetClients, devnetAccounts, devnetKeys } from './devnetClients.ts'
+import { createDevnetClients, type DevnetAccounts, type DevnetClients, devnetAccounts, devnetKeys } from './devnetClients.ts'
 import { findFreePort, isProcessAlive } from './localProcess.ts'
 import {
   chainLogPath,
@@ -72,6 +73,7 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
   mkdirSync(devnetDir(opts.stateDir), { recursive: true })
   const stateIntervalSec = opts.stateIntervalSec ?? defaultStateIntervalSec
   const nodes: Partial<Record<ChainKey, { pid: number; rpcUrl: string }>> = {}
+  const services: number[] = []
   try {
     await Promise.all(
       chainKeys.map(async (key, i) => {
@@ -119,10 +121,11 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
       chains,
       devKeys: { deployer: keys.deployer, treasury: keys.treasury, arbitrageur: keys.arbitrageur },
     }
+    await deployBridges({ manifest, accounts, stateDir: opts.stateDir, log, started: services })
     writeManifest(opts.stateDir, manifest)
     return manifest
   } catch (err) {
-    await Promise.all(Object.values(nodes).map((n) => killProcessGroup(n.pid)))
+    await Promise.all([...Object.values(nodes).map((n) => n.pid), ...services].map((pid) => killProcessGroup(pid)))
     throw err
   }
 }
@@ -138,7 +141,7 @@ export async function stopDevnet(stateDir: string, opts: { keepState?: boolean }
     if (!opts.keepState) removeChainState(stateDir)
     return { stoppedPids: [] }
   }
-  const pids = manifestPids(manifest).filter(isProcessAlive)
+  const pids = [...manifestPids(manifest), ...bridgeServicePids(manifest)].filter(isProcessAlive)
   await Promise.all(pids.map((pid) => killProcessGroup(pid, anvilDumpTimeoutMs)))
   if (!opts.keepState) {
     removeManifest(stateDir)
@@ -146,6 +149,32 @@ export async function stopDevnet(stateDir: string, opts: { keepState?: boolean }
   }
   return { stoppedPids: pids }
 }
+
+/** Deploys every devnet bridge and starts its stand-ins; their pids go into `started` as they start. */
+async function deployBridges(p: {
+  manifest: DevnetManifest
+  accounts: DevnetAccounts
+  stateDir: string
+  log: Log
+  started: number[]
+}): Promise<void> {
+  if (devnetBridges.length === 0) return
+  const clients = Object.fromEntries(
+    chainKeys.map((k) => [k, createDevnetClients({ key: k, rpcUrl: p.manifest.chains[k].rpcUrl })]),
+  ) as Record<ChainKey, DevnetClients>
+  const ctx = { manifest: p.manifest, clients, accounts: p.accounts, stateDir: p.stateDir, log: p.log }
+  p.manifest.bridges = {}
+  for (const bridge of devnetBridges) {
+    const section = await bridge.deploy(ctx)
+    const pids = await bridge.startServices({ ...ctx, section })
+    p.started.push(...pids)
+    p.manifest.bridges[bridge.id] = { ...section, services: pids }
+    p.log(`${bridge.id}: deployed on every chain, ${pids.length} stand-in process(es) started`)
+  }
+}
+
+/** Pids of the bridges' off-chain stand-ins recorded in a manifest. */
+const bridgeServicePids = (manifest: DevnetManifest): number[] => Object.values(manifest.bridges ?? {}).flatMap((b) => b?.services ?? [])
 
 /** Time a SIGTERMed anvil gets to write its state before it is killed. */
 const anvilDumpTimeoutMs = 10_000

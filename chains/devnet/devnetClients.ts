@@ -16,23 +16,13 @@ export function devnetKeys(): Record<DevnetRole, Hex> {
     if (!key) throw new DevnetError(`could not derive devnet account ${index}`)
     return bytesToHex(key)
   }
-  return {
-    deployer: derive(accountIndex.deployer),
-    treasury: derive(accountIndex.treasury),
-    arbitrageur: derive(accountIndex.arbitrageur),
-    liquidityProvider: derive(accountIndex.liquidityProvider),
-  }
+  return Object.fromEntries(Object.entries(accountIndex).map(([role, index]) => [role, derive(index)])) as Record<DevnetRole, Hex>
 }
 
 /** The devnet's role accounts (local signers). */
 export function devnetAccounts(): DevnetAccounts {
   const keys = devnetKeys()
-  return {
-    deployer: privateKeyToAccount(keys.deployer),
-    treasury: privateKeyToAccount(keys.treasury),
-    arbitrageur: privateKeyToAccount(keys.arbitrageur),
-    liquidityProvider: privateKeyToAccount(keys.liquidityProvider),
-  }
+  return Object.fromEntries(Object.entries(keys).map(([role, key]) => [role, privateKeyToAccount(key)])) as DevnetAccounts
 }
 
 export type DevnetClients = {

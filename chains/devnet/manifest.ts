@@ -24,6 +24,7 @@ export const devnetManifestSchema = z.object({
   params: z.object({ seed: z.number().int(), blockTimeSec: z.number().positive().nullable(), initialEthPriceUsd: z.number().positive() }),
   chains: z.object({ ethereum: chainEntry, arbitrum: chainEntry, base: chainEntry }),
   devKeys: z.object({ deployer: hex, treasury: hex, arbitrageur: hex }),
+  bridges: z.partialRecord(z.enum(['layerzero', 'across']), z.looseObject({ services: z.array(z.number().int().positive()) })).optional(),
 }) satisfies z.ZodType<DevnetManifest>
 
 /** `<stateDir>/devnet`: the manifest, each chain's state file and anvil's output. */
