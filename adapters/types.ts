@@ -177,6 +177,8 @@ export type BridgeQuote = {
   /** Origin block the quote was read at: market time is chain time. */
   blockNumber: bigint
   blockTimestampSec: bigint
+  /** Largest amount this route takes in one transfer (a rate limit, a relayer's inventory); null when unbounded. */
+  maxAmount: bigint | null
   /** Bridge-specific parameters for `buildCalls`, JSON-safe strings (options hex, exclusivity, deposit id...). */
   params: Record<string, string>
 }

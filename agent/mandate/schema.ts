@@ -37,6 +37,33 @@ const ethQuantity = z
       .transform((s) => parseUnits(s, 18)),
   )
 
+/** Hedge capacity to keep of one asset on one chain: below `min`, keel moves capital there up to `target`. */
+const capacity = (decimals: number, unit: string) =>
+  z
+    .object({ min: tokenAmount(decimals, unit), target: tokenAmount(decimals, unit) })
+    .strict()
+    .refine((c) => c.min <= c.target, { message: 'min must not exceed target', path: ['min'] })
+
+/**
+ * Capital per chain: how much hedge capacity each chain keeps, and what moving it may cost. A
+ * chain below its minimum of an asset is refilled to its target from chains above their own
+ * target, over the cheapest allowed bridge, when the whole cost of the move stays within budget.
+ */
+const capitalSchema = z
+  .object({
+    chains: z.partialRecord(chainKey, z.object({ weth: capacity(18, 'ETH').optional(), usdc: capacity(6, 'USDC').optional() }).strict()),
+    /** Largest cost of a transfer (fees in the asset, native fees, gas, time in flight) per unit moved, bps. */
+    maxCostBps: z.number().int().min(1).max(500).default(30),
+    /** Bridges keel may use, by adapter id; absent: every bridge the workers know. */
+    bridges: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a bridge id like across-v3'))
+      .min(1)
+      .optional(),
+    /** What capital in flight costs, bps per year of its value (time value of a transfer). */
+    timeValueBpsPerYear: z.number().int().min(0).max(10_000).default(500),
+  })
+  .strict()
+
 /**
  * The mandate as written (YAML or JSON). Amounts stay strings here so the same object can cross
  * the Temporal boundary unchanged; `parseMandate` turns it into the typed `Mandate`.
@@ -80,9 +107,16 @@ export const mandateSchema = z
       })
       .strict()
       .default({ intervalSec: 60 }),
+    capital: capitalSchema.optional(),
     paused: z.boolean().default(false),
   })
   .strict()
+  .superRefine((m, ctx) => {
+    for (const chain of Object.keys(m.capital?.chains ?? {})) {
+      if (!(chain in m.chains))
+        ctx.addIssue({ code: 'custom', path: ['capital', 'chains', chain], message: `${chain} is not one of the mandate's chains` })
+    }
+  })
 
 /** The mandate as written: what crosses Temporal and what operators edit. */
 export type MandateInput = z.input<typeof mandateSchema>
