@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { Client, Connection, isGrpcCancelledError, isGrpcDeadlineError, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client'
+import {
+  Client,
+  Connection,
+  isGrpcCancelledError,
+  isGrpcDeadlineError,
+  WorkflowExecutionAlreadyStartedError,
+  type WorkflowHandle,
+} from '@temporalio/client'
 import { defaultPayloadConverter } from '@temporalio/common'
 import { BaseError } from '../agent/errors.ts'
 import type { MandateInput } from '../agent/mandate/schema.ts'

@@ -8,6 +8,7 @@ import { getChainMeta } from '../chains/registry.ts'
 import { createChainClients } from '../chains/transport.ts'
 import type { ChainKey } from '../chains/types.ts'
 import { type ActivityDeps, createChainActivities, createReadActivities } from './activities/createActivities.ts'
+import { createBridgeAdapters } from './bridges.ts'
 import type { ChainEnvironment } from './chainEnvironment.ts'
 import type { TemporalConnectionOptions } from './server.ts'
 
@@ -52,7 +53,9 @@ export function createActivityDeps(p: { environment: ChainEnvironment; signChain
     clients: Object.fromEntries(Object.entries(chains).map(([k, c]) => [k, c.clients.publicClient])),
     contracts: Object.fromEntries(Object.entries(chains).map(([k, c]) => [k, c.contracts])),
   })
-  return { chains, uniswap, executors }
+  const clients = Object.fromEntries(Object.entries(chains).map(([k, c]) => [k, c.clients.publicClient]))
+  const bridges = createBridgeAdapters({ environment: p.environment, clients })
+  return { chains, uniswap, executors, bridges }
 }
 
 /** A chain queue this process serves, with the account that signs there. */

@@ -2,16 +2,18 @@ import { executeChild, patched, proxyActivities } from '@temporalio/workflow'
 import { mandateFeasibility } from '../agent/mandate/feasibility.ts'
 import { type Mandate, parseMandate } from '../agent/mandate/schema.ts'
 import { formatAmount } from '../agent/money.ts'
+import { planCycle } from '../agent/plan/planCycle.ts'
+import type { Plan, SwapStep } from '../agent/plan/types.ts'
 import { type BandDecision, decideBandHedge } from '../agent/policy/bandPolicy.ts'
 import { portfolioExposure } from '../agent/portfolio/exposure.ts'
 import { appendHedge, chainTime, hedgeRecord, observationView } from '../agent/portfolio/ledger.ts'
 import { wethIsToken0 } from '../agent/portfolio/poolPrice.ts'
-import { blockForInDoubt, holdingsOf, type InFlight, type PortfolioState } from '../agent/portfolio/state.ts'
+import { blockForInDoubt, holdingsOf, type InFlight, type PortfolioState, transfersInFlight } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
-import { remainingSlippageBps } from '../agent/venue/chooseVenue.ts'
 import { chooseSlice, recordSliceQuotes, type SliceChoice, sliceRequests, startSliceSearch } from '../agent/venue/sliceSearch.ts'
 import type { QuoteJson, ReadActivities } from '../temporal/activities/types.ts'
 import { failureMessage } from './failures.ts'
+import { startTransfer, transferInputs } from './portfolioTransfers.ts'
 import { type RebalanceInput, rebalanceWorkflow } from './rebalanceWorkflow.ts'
 
 /**
@@ -55,22 +57,45 @@ export async function runCycle(run: Run): Promise<'again' | 'done'> {
     return 'done'
   }
   const decision = decideBandHedge({ mandate: { ...mandate, paused: state.paused }, deltaWei: exposure.deltaWei })
-  if (decision.action === 'hold') {
-    decide(run, decision.reason === 'paused' ? 'paused' : 'inside band: hold', now)
-    return 'done'
+  let slice: SliceChoice<OkQuote> | null = null
+  if (decision.action === 'hedge') {
+    decide(run, `outside band by ${eth(decision.deltaWei - decision.targetWei)} ETH: quoting a ${eth(decision.sizeWei)} ETH hedge`, now)
+    slice = await findSlice(run, { mandate, snapshot, decision })
+    if (!slice) return 'done'
   }
-  decide(run, `outside band by ${eth(decision.deltaWei - decision.targetWei)} ETH: quoting a ${eth(decision.sizeWei)} ETH hedge`, now)
-  const choice = await findSlice(run, { mandate, snapshot, decision })
-  if (!choice) return 'done'
-  if (choice.status !== 'ok') {
-    decide(run, `outside band but no venue within budget (${choice.reason})`, now)
+  const transfers = await transferInputs(run, { mandate, snapshot })
+  const plan = planCycle({
+    portfolio: run.portfolio,
+    snapshot,
+    exposure,
+    mandate,
+    decision,
+    slice,
+    capitalMoves: transfers.moves,
+    operatorRequests: transfers.requests,
+    routes: transfers.routes,
+    seq: { hedge: state.hedgeSeq, transfer: state.transferSeq ?? 0 },
+  })
+  state.lastPlan = plan.summary
+  for (const step of plan.steps) if (step.kind === 'transfer') await startTransfer(run, { step, mandate, snapshot })
+  const swap = plan.steps.find((s): s is SwapStep => s.kind === 'swap')
+  if (!swap) {
+    if (decision.action === 'hold') decide(run, decision.reason === 'paused' ? 'paused' : transfersNote('inside band: hold', plan), now)
+    else if (slice?.status === 'unavailable')
+      decide(run, transfersNote(`outside band but no venue within budget (${slice.reason})`, plan), now)
     return 'done'
   }
   if (state.paused || state.stopping) {
     decide(run, `${state.paused ? 'paused' : 'stopping'} before the hedge was sent`, now)
     return 'done'
   }
-  return hedge(run, { mandate, snapshot, exposure, decision, choice })
+  return hedge(run, { mandate, snapshot, exposure, decision: decision as Extract<BandDecision, { action: 'hedge' }>, step: swap })
+}
+
+/** A decision line that also says which transfers the plan started. */
+const transfersNote = (line: string, plan: Plan): string => {
+  const moves = plan.steps.filter((s) => s.kind === 'transfer').length
+  return moves === 0 ? line : `${line}; ${plan.summary}`
 }
 
 async function hedge(
@@ -80,29 +105,29 @@ async function hedge(
     snapshot: PortfolioSnapshot
     exposure: PortfolioExposure
     decision: Extract<BandDecision, { action: 'hedge' }>
-    choice: Extract<SliceChoice<OkQuote>, { status: 'ok' }>
+    step: SwapStep
   },
 ): Promise<'again' | 'done'> {
   const { state } = run
-  const { mandate, snapshot, exposure, decision, choice } = p
+  const { mandate, snapshot, exposure, decision, step } = p
   state.hedgeSeq += 1
-  const id = `hedge-${mandate.portfolio}-${state.hedgeSeq}`
-  const obs = snapshot.chains.find((c) => c.chain === choice.chain)!
-  const quote = choice.quote
-  const slice = !choice.whole
+  const id = step.id
+  const obs = snapshot.chains.find((c) => c.chain === step.chain)!
+  const quote = step.quote
+  const slice = step.slice
   const flight: InFlight = {
     kind: 'hedge',
     id,
     chain: obs.chain,
     direction: decision.direction,
-    sizeWei: choice.sizeWei.toString(),
+    sizeWei: step.sizeWei,
     slice,
     startedAtMs: Date.now(),
   }
   state.inFlight = [...(state.inFlight ?? []), flight]
   decide(
     run,
-    `hedging: ${decision.direction} ${eth(choice.sizeWei)} ETH on ${obs.chain}${slice ? ' (a slice)' : ''}, ${id} in flight`,
+    `hedging: ${decision.direction} ${eth(BigInt(step.sizeWei))} ETH on ${obs.chain}${slice ? ' (a slice)' : ''}, ${id} in flight`,
     chainTime(snapshot),
   )
   const rebalanceInput: RebalanceInput = {
@@ -113,8 +138,8 @@ async function hedge(
     direction: decision.direction,
     treasury: obs.treasury,
     quote,
-    slippageBps: remainingSlippageBps(choice.best, mandate.hedge.maxSlippageBps),
-    deadlineSec: (BigInt(quote.blockTimestampSec) + BigInt(mandate.hedge.deadlineSec)).toString(),
+    slippageBps: step.slippageBps,
+    deadlineSec: step.deadlineSec,
     taskQueuePrefix: run.prefix,
     ...(run.submitAttempts === undefined ? {} : { submitAttempts: run.submitAttempts }),
   }
@@ -129,7 +154,7 @@ async function hedge(
       direction: decision.direction,
       amountIn: quote.amountIn,
       slice,
-      estimatedCostUsdc: choice.best.totalCostUsdc,
+      estimatedCostUsdc: BigInt(step.expectedCostUsdc),
       deltaBeforeWei: exposure.deltaWei,
       deltaAfterWei: after ? after.exposure.deltaWei : null,
       atChainTimeSec: chainTime(snapshot),
@@ -208,6 +233,9 @@ async function observe(run: Run, mandate: Mandate): Promise<{ snapshot: Portfoli
     return null
   }
   state.lastError = null
+  const inFlight = transfersInFlight(state)
+  if (inFlight.length > 0) snapshot = { ...snapshot, inFlight }
+  state.scanFromBlocks ??= Object.fromEntries(snapshot.chains.map((c) => [c.chain, c.blockNumber]))
   const exposure = portfolioExposure(snapshot)
   const now = chainTime(snapshot)
   const prev = state.lastObservation

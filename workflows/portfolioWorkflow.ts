@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow'
 import { InvalidInputError } from '../agent/errors.ts'
 import { type MandateInput, parseMandate } from '../agent/mandate/schema.ts'
+import type { TransferRequestJson } from '../agent/plan/planCycle.ts'
 import { settleHedgeRecord } from '../agent/portfolio/ledger.ts'
 import {
   hasUnsettled,
@@ -26,11 +27,15 @@ import {
   statusView,
   stopIssue,
   stoppingIssue,
+  transferRequestIssues,
+  transfersRunning,
   unblockIssue,
+  upsertTransfer,
 } from '../agent/portfolio/state.ts'
 import type { ChainKey } from '../chains/types.ts'
 import { decide, type Run, runCycle } from './portfolioCycle.ts'
 import { settlementWorkflow } from './settlementWorkflow.ts'
+import { transferProgressSignal } from './transferWorkflow.ts'
 
 export type { HedgeRecord, ObservationJson } from '../agent/portfolio/ledger.ts'
 export type {
@@ -68,6 +73,8 @@ export const clearBlockedChainUpdate = defineUpdate<PortfolioStatus, [{ chain: C
 export const stopUpdate = defineUpdate<PortfolioStatus, [{ reason?: string }]>('stop')
 /** Asks the loop to observe now instead of at its next interval. */
 export const wakeSignal = defineSignal('wake')
+/** An operator's transfer (`keel transfer`): validated now, planned at the next cycle. */
+export const requestTransferUpdate = defineUpdate<PortfolioStatus, [TransferRequestJson]>('requestTransfer')
 
 export type PortfolioResult = { stopped: string; cyclesCompleted: number; hedges: number }
 
@@ -133,6 +140,22 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
   setHandler(wakeSignal, () => {
     wake = true
   })
+  setHandler(transferProgressSignal, (patch) => upsertTransfer(state, patch))
+  setHandler(
+    requestTransferUpdate,
+    (req) => {
+      state.transferRequests = [...(state.transferRequests ?? []), req]
+      wake = true
+      return status()
+    },
+    {
+      validator: (req) => {
+        refuseIf('requestTransfer', stoppingIssue(state))
+        const issues = transferRequestIssues(state, req)
+        if (issues.length > 0) throw refused(new InvalidInputError({ what: 'transfer request', issues }))
+      },
+    },
+  )
 
   while (!state.stopping) {
     wake = false
@@ -151,7 +174,8 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
       cyclesThisRun += 1
     }
     if (state.stopping) break
-    if (workflowInfo().continueAsNewSuggested || cyclesThisRun >= (input.continueAsNewAfterCycles ?? 1000)) {
+    // Transfers in flight are followed by children whose results this run awaits: continue once they settle.
+    if ((workflowInfo().continueAsNewSuggested || cyclesThisRun >= (input.continueAsNewAfterCycles ?? 1000)) && !transfersRunning(state)) {
       await condition(allHandlersFinished)
       return continueAsNew<typeof portfolioWorkflow>({ ...input, mandate: state.mandate, taskQueuePrefix: run.prefix, state })
     }

@@ -1,11 +1,12 @@
-import { ApplicationFailure, executeChild, patched, proxyActivities } from '@temporalio/workflow'
-import type { PreparedTx, SubmittedTx } from '../adapters/types.ts'
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow'
+import type { PreparedTx } from '../adapters/types.ts'
 import type { HedgeDirection } from '../agent/policy/bandPolicy.ts'
 import { chainTaskQueue } from '../agent/taskQueues.ts'
 import type { ChainKey } from '../chains/types.ts'
 import type { ChainActivities, QuoteJson } from '../temporal/activities/types.ts'
 import { describeFailure } from './failures.ts'
-import { type SettlementResult, settlementWorkflow } from './settlementWorkflow.ts'
+import { sendPrepared } from './sendPrepared.ts'
+import type { SettlementResult } from './settlementWorkflow.ts'
 
 // The activity boundary marks failures no retry can fix as non-retryable (from the error's own
 // `retryable`); this list only adds input errors raised before any I/O.
@@ -99,32 +100,18 @@ export async function rebalanceWorkflow(input: RebalanceInput): Promise<Rebalanc
     const { definite: _nothingSent, ...failure } = describeFailure(err)
     return { status: 'failed', chain: input.chain, stage: 'prepare', ...failure, txHashes: [] }
   }
-  const outcomes: SubmittedTx[] = []
-  for (const [i, tx] of prepared.entries()) {
-    try {
-      outcomes.push(await acts.submit.submitTx({ prepared: tx }))
-    } catch (err) {
-      const { definite, ...failure } = describeFailure(err)
-      const rest = prepared.slice(i)
-      const base = { chain: input.chain, stage: 'submit' as const, ...failure, txHashes: outcomes.map((o) => o.hash) }
-      if (!definite) return { status: 'in-doubt', ...base, unsettled: rest }
-      if (!patched('settle-unsent')) return { status: 'failed', ...base }
-      // Signed nonces that will not be sent would leave a gap that stalls every later transaction.
-      const settlement = await executeChild(settlementWorkflow, {
-        workflowId: `${input.idempotencyKey}-settle`,
-        args: [
-          {
-            chain: input.chain,
-            chainId: input.chainId,
-            idempotencyKey: input.idempotencyKey,
-            txs: rest,
-            taskQueuePrefix: input.taskQueuePrefix,
-          },
-        ],
-      })
-      if (settlement.status !== 'settled') return { status: 'in-doubt', ...base, unsettled: rest, settlement }
-      return { status: 'failed', ...base, settlement }
-    }
+  const sent = await sendPrepared({
+    prepared,
+    submit: acts.submit,
+    chain: input.chain,
+    chainId: input.chainId,
+    idempotencyKey: input.idempotencyKey,
+    taskQueuePrefix: input.taskQueuePrefix,
+  })
+  const outcomes = sent.outcomes
+  if (sent.status !== 'sent') {
+    const { status, outcomes: _done, ...failure } = sent
+    return { status, chain: input.chain, stage: 'submit', ...failure, txHashes: outcomes.map((o) => o.hash) }
   }
   const swap = outcomes[outcomes.length - 1]
   if (!swap) throw ApplicationFailure.nonRetryable('prepareSwap returned no transaction', 'Keel.InvariantError')

@@ -52,13 +52,15 @@ export function chainExposure(obs: ChainObservation): ChainExposure {
   }
 }
 
-/** Portfolio ETH exposure across every observed chain. */
+/** Portfolio ETH exposure across every observed chain, plus the WETH on its way between them. */
 export function portfolioExposure(snapshot: PortfolioSnapshot): PortfolioExposure {
   const chains = snapshot.chains.map(chainExposure)
+  const inFlightWethWei = (snapshot.inFlight ?? []).filter((t) => t.asset === 'WETH').reduce((s, t) => s + BigInt(t.amount), 0n)
   return {
     portfolio: snapshot.portfolio,
     chains,
-    deltaWei: chains.reduce((s, c) => s + c.deltaWei, 0n),
+    inFlightWethWei,
+    deltaWei: chains.reduce((s, c) => s + c.deltaWei, 0n) + inFlightWethWei,
     gamma: chains.reduce((s, c) => s + c.gamma, 0),
   }
 }

@@ -3,6 +3,8 @@ import type { ChainKey } from '../../chains/types.ts'
 import { type ChainHoldings, mandateFeasibility } from '../mandate/feasibility.ts'
 import { type MandateInput, parseMandate, safeParseMandate } from '../mandate/schema.ts'
 import { mandateUpdateConsequences, type UpdateConsequences } from '../mandate/updateConsequences.ts'
+import type { TransferRequestJson } from '../plan/planCycle.ts'
+import type { TransferRecord } from '../plan/types.ts'
 import type { HedgeRecord, ObservationJson } from './ledger.ts'
 
 /**
@@ -55,6 +57,15 @@ export type PortfolioState = {
   /** Set by `keel stop`: the loop ends after the step in flight. */
   stopping?: { reason: string; requestedAtMs: number } | null
   settlementSeq?: number
+  /** Transfers between chains: the ones in flight, and the last ones settled. */
+  transfers?: TransferRecord[]
+  transferSeq?: number
+  /** Transfers operators asked for (`keel transfer`), for the next plan. */
+  transferRequests?: TransferRequestJson[]
+  /** What the last plan did, one line. */
+  lastPlan?: string
+  /** Per chain, the block of the first observation: where the scan for untracked transfers starts. */
+  scanFromBlocks?: Partial<Record<ChainKey, string>>
   /** Chain time spent outside the band after keel had acted, in seconds. */
   outsideBandSec: number
 }
@@ -90,6 +101,9 @@ export function initialState(mandate: MandateInput, paused: boolean): PortfolioS
     inFlight: [],
     stopping: null,
     settlementSeq: 0,
+    transfers: [],
+    transferSeq: 0,
+    transferRequests: [],
     outsideBandSec: 0,
   }
 }
@@ -161,18 +175,79 @@ export function blockForInDoubt(p: {
   chainId: number
   reason: string
   unsettled: PreparedTx[]
-  tokenOut: `0x${string}`
+  /** For a hedge: the swap's output token, so that a swap found mined is recorded with what it paid. */
+  tokenOut: `0x${string}` | null
   treasury: `0x${string}`
 }): BlockedChain {
   // The swap is the last transaction of its batch (approve first when one was needed).
-  const swapTx = p.unsettled.at(-1)
+  const swapTx = p.tokenOut === null ? undefined : p.unsettled.at(-1)
   return {
     chain: p.chain,
     chainId: p.chainId,
     reason: `${p.hedgeId} in doubt: ${p.reason}`,
     hedgeId: p.hedgeId,
     unsettled: p.unsettled,
-    swap: swapTx ? { hash: swapTx.hash, tokenOut: p.tokenOut, recipient: p.treasury } : null,
+    swap: swapTx && p.tokenOut ? { hash: swapTx.hash, tokenOut: p.tokenOut, recipient: p.treasury } : null,
     settling: false,
   }
 }
+
+/** Transfers whose funds are between chains: counted where they are going (an expired one, back where it came from). */
+export function transfersInFlight(state: PortfolioState): { asset: 'WETH' | 'USDC'; from: ChainKey; to: ChainKey; amount: string }[] {
+  return (state.transfers ?? [])
+    .filter((t) => ['sent', 'verified', 'failed', 'expired', 'in-doubt'].includes(t.state))
+    .map((t) =>
+      t.state === 'expired'
+        ? { asset: t.asset, from: t.to, to: t.from, amount: t.amount }
+        : { asset: t.asset, from: t.from, to: t.to, amount: t.expectedOutput },
+    )
+}
+
+/** Transfer records kept: every one not settled yet, and the newest settled ones. */
+export const MAX_SETTLED_TRANSFERS = 50
+
+export function upsertTransfer(state: PortfolioState, patch: Partial<TransferRecord> & { id: string }): void {
+  const all = state.transfers ?? []
+  const i = all.findIndex((t) => t.id === patch.id)
+  const merged = i >= 0 ? { ...all[i]!, ...patch } : (patch as TransferRecord)
+  const next = i >= 0 ? all.map((t, j) => (j === i ? merged : t)) : [...all, merged]
+  const settled = next.filter((t) => ['delivered', 'refunded', 'not-sent'].includes(t.state))
+  const drop = new Set(settled.slice(0, Math.max(0, settled.length - MAX_SETTLED_TRANSFERS)).map((t) => t.id))
+  state.transfers = next.filter((t) => !drop.has(t.id))
+}
+
+/** Why an operator's transfer request is refused, before anything is quoted or sent; empty when it is fine. */
+export function transferRequestIssues(state: PortfolioState, req: TransferRequestJson): Issue[] {
+  const issues: Issue[] = []
+  const chains = Object.keys(parseMandate(state.mandate).chains)
+  if (req.asset !== 'USDC' && req.asset !== 'WETH')
+    issues.push({ path: 'asset', message: `unsupported asset "${String(req.asset)}" (USDC or WETH)` })
+  for (const [path, chain] of [
+    ['from', req.from],
+    ['to', req.to],
+  ] as const) {
+    if (!chains.includes(chain))
+      issues.push({ path, message: `${String(chain)} is not one of the portfolio's chains (${chains.join(', ')})` })
+  }
+  if (req.from === req.to) issues.push({ path: 'to', message: `a transfer needs two different chains (got ${req.from} → ${req.to})` })
+  if (!/^\d+$/.test(req.amount) || BigInt(req.amount) === 0n) {
+    issues.push({ path: 'amount', message: `expected a positive amount in base units, got ${JSON.stringify(req.amount)}` })
+  } else {
+    const held = state.lastObservation?.chains.find((c) => c.chain === req.from)
+    const balance = held ? BigInt(req.asset === 'WETH' ? held.spotWethWei : held.spotUsdc) : null
+    if (balance !== null && BigInt(req.amount) > balance)
+      issues.push({
+        path: 'amount',
+        message: `${req.amount} is more than the treasury holds on ${req.from} (${balance} base units of ${req.asset})`,
+      })
+  }
+  if (req.maxCostBps !== undefined && !(Number.isInteger(req.maxCostBps) && req.maxCostBps >= 1 && req.maxCostBps <= 500))
+    issues.push({ path: 'maxCostBps', message: `expected an integer from 1 to 500, got ${req.maxCostBps}` })
+  return issues
+}
+
+/** Transfers whose child workflow is still following them (the loop does not continue as new under them). */
+export const transfersRunning = (state: PortfolioState): boolean =>
+  (state.transfers ?? []).some(
+    (t) => t.origin !== 'discovered' && ['planned', 'sending', 'sent', 'verified', 'failed', 'expired'].includes(t.state),
+  )

@@ -39,6 +39,11 @@ export type ChainObservation = {
 export type PortfolioSnapshot = {
   portfolio: string
   chains: ChainObservation[]
+  /**
+   * Capital on its way between chains (from the portfolio's ledger): counted where it is going,
+   * so a transfer neither vanishes from the book nor gets spent before it arrives.
+   */
+  inFlight?: { asset: 'WETH' | 'USDC'; from: ChainKey; to: ChainKey; amount: string }[]
 }
 
 /** ETH exposure of one chain: exact amounts in base units, Greeks as statistics. */
@@ -60,6 +65,9 @@ export type ChainExposure = {
 export type PortfolioExposure = {
   portfolio: string
   chains: ChainExposure[]
+  /** WETH in flight between chains: ETH the book holds that no chain shows yet. */
+  inFlightWethWei: bigint
+  /** Sum over chains, WETH in flight included. */
   deltaWei: bigint
   gamma: number
 }

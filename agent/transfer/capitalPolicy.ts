@@ -1,6 +1,7 @@
 import type { BridgeAsset } from '../../adapters/types.ts'
 import type { ChainKey } from '../../chains/types.ts'
 import type { Mandate } from '../mandate/schema.ts'
+import { minBigint } from '../money.ts'
 
 /** Capital of one asset on one chain, as the planner sees it: on the chain now, and on its way there. */
 export type ChainCapital = { chain: ChainKey; weth: bigint; usdc: bigint }
@@ -45,7 +46,7 @@ export function capitalMoves(p: {
       const donors = [...surplus.entries()].filter(([d]) => d !== chain).sort((a, b) => (a[1] > b[1] ? -1 : a[1] < b[1] ? 1 : 0))
       for (const [donor, extra] of donors) {
         if (missing <= 0n) break
-        const amount = extra < missing ? extra : missing
+        const amount = minBigint(extra, missing)
         if (amount <= 0n) continue
         moves.push({
           asset,

@@ -1,6 +1,6 @@
 import type { BridgeAsset } from '../../adapters/types.ts'
 import type { ChainKey } from '../../chains/types.ts'
-import { divCeil } from '../money.ts'
+import { divCeil, minBigint } from '../money.ts'
 import { wethToUsdcAtMid } from '../portfolio/poolPrice.ts'
 import type { CapitalMove } from './capitalPolicy.ts'
 
@@ -83,7 +83,7 @@ export function chooseRoute(p: {
   for (const r of ranked) {
     if (left <= 0n) break
     const cap = r.quote.maxAmount === null ? left : BigInt(r.quote.maxAmount)
-    const amount = cap < left ? cap : left
+    const amount = minBigint(cap, left)
     if (amount <= 0n) continue
     const quoted = BigInt(r.quote.amount)
     const fixed = r.breakdown.nativeFeeUsdc + r.breakdown.gasUsdc

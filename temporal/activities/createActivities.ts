@@ -2,7 +2,7 @@ import { Context, heartbeat } from '@temporalio/activity'
 import { type Address, erc20Abi, getAddress, parseEventLogs } from 'viem'
 import type { Executor } from '../../adapters/executor/executor.ts'
 import { mapError } from '../../adapters/executor/mapError.ts'
-import type { PreparedTx, SwapQuote } from '../../adapters/types.ts'
+import type { BridgeAdapter, PreparedTx, SwapQuote } from '../../adapters/types.ts'
 import type { UniswapV3Adapter, UniswapV3ChainContracts } from '../../adapters/uniswap-v3/index.ts'
 import { InvalidInputError } from '../../agent/errors.ts'
 import { type Mandate, parseMandate } from '../../agent/mandate/schema.ts'
@@ -12,11 +12,14 @@ import { createRedactor } from '../../chains/redactRpcUrl.ts'
 import type { ChainClients } from '../../chains/transport.ts'
 import type { ChainKey } from '../../chains/types.ts'
 import { type Redact, withFailureMapping } from './toApplicationFailure.ts'
+import { transferChainActivities, transferReadActivities } from './transferActivities.ts'
 import type { ChainActivities, QuoteJson, ReadActivities } from './types.ts'
 
 export type ActivityDeps = {
   chains: Partial<Record<ChainKey, { chainId: number; clients: ChainClients; contracts: UniswapV3ChainContracts }>>
   uniswap: UniswapV3Adapter
+  /** Bridges this worker can quote, read and (where it signs) send over. */
+  bridges: BridgeAdapter[]
   /** Only the chains this worker signs for. */
   executors: Partial<Record<ChainKey, Executor>>
 }
@@ -31,6 +34,7 @@ export function createReadActivities(deps: ActivityDeps): ReadActivities {
         const chains = await Promise.all(keys.map((chain) => observeChain(deps, mandate, chain)))
         return { portfolio: mandate.portfolio, chains } satisfies PortfolioSnapshot
       },
+      ...transferReadActivities(deps),
       async quoteHedge({ mandate: input, direction, requests }) {
         const mandate = parseMandate(input)
         return Promise.all(
@@ -65,6 +69,7 @@ export function createChainActivities(deps: ActivityDeps, chain: ChainKey): Chai
   if (!executor) throw new InvalidInputError({ what: 'worker setup', issues: [{ path: chain, message: 'no signer key for this chain' }] })
   return withFailureMapping(
     {
+      ...transferChainActivities(deps, chain, executor),
       async checkChain({ chain: c }) {
         if (c !== chain) throw wrongChain(chain, c)
         const { clients, contracts } = deps.chains[chain]!

@@ -1,9 +1,11 @@
 import type { Address, Hex } from 'viem'
-import type { PreparedTx, SubmittedTx } from '../../adapters/types.ts'
+import type { BridgeAsset, PreparedTx, SubmittedTx, TransferState } from '../../adapters/types.ts'
 import type { CancelOrder } from '../../agent/execution/settlement.ts'
 import type { MandateInput } from '../../agent/mandate/schema.ts'
+import type { SwapQuoteJson } from '../../agent/plan/types.ts'
 import type { HedgeDirection } from '../../agent/policy/bandPolicy.ts'
 import type { PortfolioSnapshot } from '../../agent/portfolio/types.ts'
+import type { RouteQuote } from '../../agent/transfer/routeChoice.ts'
 import type { ChainKey } from '../../chains/types.ts'
 
 /**
@@ -12,20 +14,40 @@ import type { ChainKey } from '../../chains/types.ts'
  */
 
 /** A swap quote as it crosses Temporal. */
-export type QuoteJson =
-  | {
-      status: 'ok'
-      chain: ChainKey
-      tokenIn: Address
-      tokenOut: Address
-      amountIn: string
-      amountOut: string
-      gasEstimate: string
-      sqrtPriceX96After: string
-      blockNumber: string
-      blockTimestampSec: string
-    }
-  | { status: 'unavailable'; chain: ChainKey; reason: string }
+export type QuoteJson = SwapQuoteJson | { status: 'unavailable'; chain: ChainKey; reason: string }
+
+/**
+ * A bridge quote as it crosses Temporal, with the origin chain's gas price and mid read with it so
+ * that `agent/transfer/routeChoice.ts` can price it (it is a `RouteQuote`).
+ */
+export type BridgeQuoteJson = RouteQuote & {
+  status: 'ok'
+  sender: Address
+  recipient: Address
+  deadlineSec: string | null
+  blockNumber: string
+  blockTimestampSec: string
+  params: Record<string, string>
+}
+
+export type TransferRequestJson = {
+  bridge: string
+  asset: BridgeAsset
+  from: ChainKey
+  to: ChainKey
+  amount: string
+  sender: Address
+  recipient: Address
+}
+
+export type TransferStatusJson = {
+  state: TransferState
+  transferId: string
+  deliveryTxHash: Hex | null
+  refundTxHash: Hex | null
+  settledAmount: string | null
+  detail: string
+}
 
 /** Activities that only read; they run on the portfolio task queue. */
 export type ReadActivities = {
@@ -35,6 +57,44 @@ export type ReadActivities = {
     direction: HedgeDirection
     requests: { chain: ChainKey; amountIn: string }[]
   }): Promise<QuoteJson[]>
+  /** Quotes each transfer on its bridge; a bridge that cannot serve one says why. */
+  quoteTransfers(input: {
+    requests: TransferRequestJson[]
+  }): Promise<(BridgeQuoteJson | { status: 'unavailable'; bridge: string; reason: string })[]>
+  /** The bridges the workers know (adapter ids), for planning and validation. */
+  listBridges(input: Record<string, never>): Promise<{ id: string; chains: ChainKey[] }[]>
+  /** Transfer id, amounts and deadline from a mined origin transaction. */
+  readTransferSent(input: { bridge: string; from: ChainKey; txHash: Hex }): Promise<{
+    transferId: string
+    amount: string
+    outputAmount: string
+    deadlineSec: string | null
+    blockTimestampSec: string
+  }>
+  transferStatus(input: { bridge: string; from: ChainKey; to: ChainKey; transferId: string }): Promise<TransferStatusJson>
+  /** What `recipient` received of the asset in one transaction (sum of its Transfer events), base units. */
+  confirmArrival(input: {
+    chain: ChainKey
+    asset: BridgeAsset
+    txHash: Hex
+    recipient: Address
+  }): Promise<{ amount: string; blockTimestampSec: string }>
+  /** Unsettled transfers `sender` sent since the given blocks, over every bridge the worker knows. */
+  pendingTransfers(input: {
+    sender: Address
+    fromBlocks: Partial<Record<ChainKey, string>>
+  }): Promise<
+    {
+      bridge: string
+      transferId: string
+      asset: BridgeAsset
+      from: ChainKey
+      to: ChainKey
+      amount: string
+      state: TransferState
+      originTxHash: Hex
+    }[]
+  >
 }
 
 /** What a chain's signing worker reports before a portfolio starts: who signs there and what is deployed. */
@@ -71,4 +131,19 @@ export type ChainActivities = {
   /** After a settlement: the next nonce reservation starts from the chain's pending count. */
   resyncNonces(input: { chain: ChainKey }): Promise<void>
   readSwapOutcome(input: { chain: ChainKey; hash: Hex; tokenOut: Address; recipient: Address }): Promise<{ amountOut: string }>
+  /** Builds and signs (nothing sent) a transfer's origin calls; the treasury must be this chain's signer and the recipient. */
+  prepareTransfer(input: {
+    chain: ChainKey
+    idempotencyKey: string
+    quote: BridgeQuoteJson
+  }): Promise<{ transferId: string | null; prepared: PreparedTx[] }>
+  /** Signs the calls that unstick a failed delivery on this (destination) chain; null when the bridge has none. */
+  prepareRemediation(input: {
+    chain: ChainKey
+    idempotencyKey: string
+    bridge: string
+    from: ChainKey
+    transferId: string
+    gasLimit: string
+  }): Promise<PreparedTx[] | null>
 }
