@@ -1,4 +1,5 @@
 import { formatUnits } from 'viem'
+import type { TransferRecord } from '../agent/plan/types.ts'
 import type { HedgeRecord, PortfolioStatus } from '../workflows/portfolioWorkflow.ts'
 
 /** ETH with a fixed number of decimals, for humans (amounts stay exact underneath). */
@@ -61,6 +62,12 @@ export function formatStatus(s: PortfolioStatus): string {
     for (const t of b.unsettled)
       lines.push(`  unsettled nonce ${t.nonce} ${t.hash} (${t.description}); keel unblock ${s.portfolio} ${b.chain} settles it`)
   }
+  if (s.lastPlan) lines.push(`plan: ${s.lastPlan}`)
+  const transfers = s.transfers ?? []
+  const open = transfers.filter((t) => !['delivered', 'refunded', 'not-sent'].includes(t.state))
+  const done = transfers.filter((t) => ['delivered', 'refunded', 'not-sent'].includes(t.state))
+  if (transfers.length > 0) lines.push(`transfers: ${open.length} in flight, ${done.length} settled${done.length ? ' (last 5 below)' : ''}`)
+  for (const t of [...open, ...done.slice(-5)]) lines.push(`  ${formatTransfer(t, s.workflowTimeMs)}`)
   lines.push(`hedges: ${s.hedges.length}${s.hedges.length ? ' (last 5 below)' : ''}`)
   for (const h of s.hedges.slice(-5)) lines.push(`  ${formatHedge(h)}`)
   return lines.join('\n')
@@ -72,4 +79,20 @@ function decidedAt(s: PortfolioStatus): string {
   if (!at) return ''
   const ago = `${Math.max(0, Math.round((s.workflowTimeMs - at.workflowTimeMs) / 1000))} s ago`
   return at.chainTimeSec ? ` (at chain time ${at.chainTimeSec}, ${ago})` : ` (${ago})`
+}
+
+/** One line per transfer: route, amount, where it is, what arrived and what it cost. */
+export function formatTransfer(t: TransferRecord, _nowMs: number): string {
+  const amount = (a: string) => (t.asset === 'WETH' ? `${eth(a)} WETH` : `${usdc(a)} USDC`)
+  const arrived =
+    t.settledAmount === null
+      ? `expected ${amount(t.expectedOutput)}`
+      : `${t.state === 'refunded' ? 'refunded' : 'arrived'} ${amount(t.settledAmount)}`
+  const secs =
+    t.sentAtChainTimeSec && t.settledAtChainTimeSec
+      ? `, ${Number(BigInt(t.settledAtChainTimeSec) - BigInt(t.sentAtChainTimeSec))} s in flight`
+      : ''
+  const fees = `fees ${amount(t.assetFee)} + ${eth(t.nativeFeeWei, 6)} ETH, gas ${eth(t.gasCostWei, 6)} ETH`
+  const why = t.reason && !['delivered', 'refunded'].includes(t.state) ? `; ${t.reason}` : ''
+  return `${t.id} ${t.bridge} ${amount(t.amount)} ${t.from} → ${t.to}: ${t.state}${t.transferId ? ` (${t.transferId.slice(0, 18)})` : ''}, ${arrived}${secs}, ${fees}${why}`
 }

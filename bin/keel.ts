@@ -6,6 +6,7 @@ import { devnetCommand } from './commands/devnet.ts'
 import { pauseResumeCommand, runCommand, statusCommand, stopCommand, unblockCommand, updateCommand } from './commands/portfolio.ts'
 import { setupCommand } from './commands/setup.ts'
 import { temporalCommand } from './commands/temporal.ts'
+import { transferCommand } from './commands/transfer.ts'
 import { workerCommand } from './commands/worker.ts'
 import { describeCliError } from './errors.ts'
 import { installWorkerLogging } from './runtime.ts'
@@ -26,6 +27,8 @@ const usage = `keel: keeps a multi-chain derivatives portfolio on its mandate
   keel update <portfolio> <mandate.yaml> [--yes]   show what a new mandate changes, then apply it (asks when exposure moves)
   keel unblock <portfolio> <chain>            settle the transactions a send left in doubt, then use the chain again
   keel stop <portfolio> [--reason text] [--force]  end the loop after the step in flight (--force: terminate now)
+  keel transfer <amount> <USDC|WETH> <from> <to> [--portfolio p] [--bridge id] [--max-cost-bps n]
+                                              move capital between chains over the cheapest bridge within budget
   keel backtest [--seed N] [--paths N] [--out DIR] [--model gbm|jump|regime|all]
 
 Temporal: TEMPORAL_ADDRESS (+ TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, TEMPORAL_API_KEY) to use a cluster;
@@ -45,6 +48,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   update: updateCommand,
   unblock: unblockCommand,
   stop: stopCommand,
+  transfer: transferCommand,
   backtest: runBacktestCommand,
   setup: setupCommand,
 }

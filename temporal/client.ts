@@ -10,6 +10,7 @@ import {
 import { defaultPayloadConverter } from '@temporalio/common'
 import { BaseError } from '../agent/errors.ts'
 import type { MandateInput } from '../agent/mandate/schema.ts'
+import type { TransferRequestJson } from '../agent/plan/planCycle.ts'
 import type { Issue } from '../agent/portfolio/state.ts'
 import { portfolioTaskQueue } from '../agent/taskQueues.ts'
 import { getChainMeta } from '../chains/registry.ts'
@@ -24,6 +25,7 @@ import {
   pauseUpdate,
   portfolioWorkflow,
   previewMandateUpdateQuery,
+  requestTransferUpdate,
   resumeUpdate,
   statusQuery,
   stopUpdate,
@@ -100,6 +102,8 @@ export function portfolioControls(client: Client, portfolio: string) {
     /** Waits for the settlement, which retries a chain that does not answer for a while. */
     clearBlockedChain: (chain: ChainKey): Promise<PortfolioStatus> =>
       within(600, () => handle.executeUpdate(clearBlockedChainUpdate, { args: [{ chain }] })),
+    requestTransfer: (req: TransferRequestJson): Promise<PortfolioStatus> =>
+      within(20, () => handle.executeUpdate(requestTransferUpdate, { args: [req] })),
     stop: (reason?: string): Promise<PortfolioStatus> =>
       within(30, () => handle.executeUpdate(stopUpdate, { args: [reason ? { reason } : {}] })),
     wake: (): Promise<void> => handle.signal(wakeSignal),
@@ -205,6 +209,16 @@ export async function treasuryConflicts(p: { client: Client; mandate: MandateInp
     }
   }
   return issues
+}
+
+/** Running portfolios and the chains their mandates cover. */
+export async function treasuryPortfolios(p: { client: Client }): Promise<{ portfolio: string; chains: string[] }[]> {
+  const out: { portfolio: string; chains: string[] }[] = []
+  for await (const wf of p.client.workflow.list({ query: "WorkflowType = 'portfolioWorkflow' AND ExecutionStatus = 'Running'" })) {
+    const m = await mandateOf(p.client, wf.workflowId)
+    if (m) out.push({ portfolio: m.portfolio, chains: Object.keys(m.chains) })
+  }
+  return out
 }
 
 async function mandateOf(client: Client, workflowId: string): Promise<MandateInput | null> {

@@ -154,6 +154,7 @@ async function hedge(
       direction: decision.direction,
       amountIn: quote.amountIn,
       slice,
+      limitedBy: step.limitedBy,
       estimatedCostUsdc: BigInt(step.expectedCostUsdc),
       deltaBeforeWei: exposure.deltaWei,
       deltaAfterWei: after ? after.exposure.deltaWei : null,

@@ -2,7 +2,7 @@ import { defineSignal, getExternalWorkflowHandle, proxyActivities, sleep, workfl
 import type { PreparedTx, TransferState } from '../adapters/types.ts'
 import type { TransferRecord } from '../agent/plan/types.ts'
 import { chainTaskQueue } from '../agent/taskQueues.ts'
-import { costRoute } from '../agent/transfer/routeChoice.ts'
+import { costRoute, realizedTransferCostUsdc } from '../agent/transfer/routeChoice.ts'
 import { isTerminal, nextTransferState } from '../agent/transfer/transferState.ts'
 import type { ChainActivities, ReadActivities, TransferRequestJson } from '../temporal/activities/types.ts'
 import { describeFailure } from './failures.ts'
@@ -94,6 +94,7 @@ export async function transferWorkflow(input: TransferInput): Promise<TransferRe
     transferId: null,
     state: 'planned',
     origin: input.origin,
+    costUsdc: '0',
     assetFee: '0',
     nativeFeeWei: '0',
     gasCostWei: '0',
@@ -117,7 +118,13 @@ export async function transferWorkflow(input: TransferInput): Promise<TransferRe
   if (quote?.status !== 'ok') return notSent(`no quote: ${quote?.reason ?? 'nothing returned'}`)
   const cost = costRoute(quote, { timeValueBpsPerYear: input.timeValueBpsPerYear })
   if (cost.costBps > BigInt(input.maxCostBps)) return notSent(`costs ${cost.costBps} bp, over the ${input.maxCostBps} bp budget`)
-  await update({ state: 'sending', expectedOutput: quote.outputAmount, assetFee: quote.assetFee, nativeFeeWei: quote.nativeFeeWei })
+  await update({
+    state: 'sending',
+    expectedOutput: quote.outputAmount,
+    assetFee: quote.assetFee,
+    nativeFeeWei: quote.nativeFeeWei,
+    costUsdc: realizedTransferCostUsdc({ quote, gasCostWei: 0n, settledAmount: null }).toString(),
+  })
 
   let prepared: { transferId: string | null; prepared: PreparedTx[] }
   try {
@@ -144,6 +151,7 @@ export async function transferWorkflow(input: TransferInput): Promise<TransferRe
   const info = await read.readTransferSent({ bridge: r.bridge, from: r.from, txHash: originTx })
   await update({
     state: 'sent',
+    costUsdc: realizedTransferCostUsdc({ quote, gasCostWei: BigInt(gasCostWei), settledAmount: null }).toString(),
     transferId: info.transferId,
     expectedOutput: info.outputAmount,
     gasCostWei,
@@ -151,7 +159,12 @@ export async function transferWorkflow(input: TransferInput): Promise<TransferRe
     sentAtChainTimeSec: info.blockTimestampSec,
     deadlineSec: info.deadlineSec,
   })
-  return follow({ input, record, update })
+  return follow({
+    input,
+    record,
+    update,
+    price: (settled) => realizedTransferCostUsdc({ quote, gasCostWei: BigInt(gasCostWei), settledAmount: settled }),
+  })
 }
 
 /** Follows a sent transfer on durable timers until it settles, remediating a failed delivery once. */
@@ -159,6 +172,8 @@ async function follow(p: {
   input: TransferInput
   record: TransferRecord
   update: (patch: Partial<TransferRecord>) => Promise<void>
+  /** The transfer's cost once what arrived is known. */
+  price: (settledAmount: bigint) => bigint
 }): Promise<TransferResult> {
   const { input, record, update } = p
   const r = input.request
@@ -174,7 +189,7 @@ async function follow(p: {
       state = next
       await update({ state, reason: s.detail || null })
     }
-    if (isTerminal(state)) return settle({ input, record, update, status: s })
+    if (isTerminal(state)) return settle({ input, record, update, status: s, price: p.price })
     if (state === 'failed' && !remediated) {
       remediated = await remediate({ input, transferId })
       if (!remediated) await update({ reason: `${s.detail}; no remediation available: an operator must look` })
@@ -218,6 +233,7 @@ async function settle(p: {
   record: TransferRecord
   update: (patch: Partial<TransferRecord>) => Promise<void>
   status: { state: TransferState; deliveryTxHash: `0x${string}` | null; refundTxHash: `0x${string}` | null; settledAmount: string | null }
+  price: (settledAmount: bigint) => bigint
 }): Promise<TransferResult> {
   const r = p.input.request
   const delivered = p.status.state === 'delivered'
@@ -238,6 +254,8 @@ async function settle(p: {
   await p.update({
     state: delivered ? 'delivered' : 'refunded',
     settledAmount: arrived.amount,
+    // A refund returns the whole amount: what it cost is the native fee and gas.
+    costUsdc: p.price(delivered ? BigInt(arrived.amount) : BigInt(r.amount)).toString(),
     settledAtChainTimeSec: arrived.blockTimestampSec,
     deliveryTxHash: txHash,
   })

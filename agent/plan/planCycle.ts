@@ -55,6 +55,7 @@ export function planCycle(p: {
       direction: p.decision.direction,
       sizeWei: choice.sizeWei.toString(),
       slice: !choice.whole,
+      limitedBy: choice.limitedBy,
       quote: choice.quote,
       slippageBps: remainingSlippageBps(choice.best, p.mandate.hedge.maxSlippageBps),
       deadlineSec: (BigInt(choice.quote.blockTimestampSec) + BigInt(p.mandate.hedge.deadlineSec)).toString(),

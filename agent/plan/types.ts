@@ -43,6 +43,8 @@ export type SwapStep = StepBase & {
   sizeWei: string
   /** A slice of a larger hedge that no venue could take whole. */
   slice: boolean
+  /** What cut a slice short: the treasury's balance on the chain (capital where it is needed) or the budgets. */
+  limitedBy: 'balance' | 'budget' | null
   quote: SwapQuoteJson
   /** Tolerance left for execution on top of what the quote already gives up. */
   slippageBps: number
@@ -90,6 +92,8 @@ export type TransferRecord = {
   transferId: string | null
   state: 'planned' | 'sending' | 'sent' | 'verified' | 'delivered' | 'failed' | 'expired' | 'refunded' | 'not-sent' | 'in-doubt'
   origin: 'capital-policy' | 'operator' | 'discovered'
+  /** What the transfer cost, USDC base units at the origin mid when quoted: fee in the asset, native fee, origin gas. */
+  costUsdc: string
   /** Fees actually paid: in the asset, native on the origin, and origin gas (wei). */
   assetFee: string
   nativeFeeWei: string

@@ -23,6 +23,8 @@ export type HedgeRecord = {
   amountOut: string
   /** True when the hedge was a slice of a larger one that no venue could take whole. */
   slice?: boolean
+  /** What cut a slice short: the balance on its chain (capital was missing there) or the budgets. */
+  limitedBy?: 'balance' | 'budget' | null
   /** Estimated at decision time: gas + pool fee and impact, USDC base units. */
   estimatedCostUsdc: string
   gasCostWei: string
@@ -131,6 +133,7 @@ export function hedgeRecord(p: {
   direction: 'sell-eth' | 'buy-eth'
   amountIn: string
   slice: boolean
+  limitedBy: 'balance' | 'budget' | null
   estimatedCostUsdc: bigint
   deltaBeforeWei: bigint
   deltaAfterWei: bigint | null
@@ -157,6 +160,7 @@ export function hedgeRecord(p: {
     amountIn: p.amountIn,
     amountOut: done ? done.amountOut : '0',
     slice: p.slice,
+    limitedBy: p.limitedBy,
     estimatedCostUsdc: p.estimatedCostUsdc.toString(),
     gasCostWei: done ? done.gasCostWei : '0',
     gasCostUsdc: costs.gasCostUsdc.toString(),

@@ -102,3 +102,16 @@ export function chooseRoute(p: {
   }
   return { status: 'ok', legs, ranked }
 }
+
+/**
+ * What a transfer cost once sent, USDC base units at the origin mid it was quoted at: the fee the
+ * bridge kept in the asset (amount − what arrived, or the quoted fee before it arrives), the native
+ * fee and the gas actually paid. Time in flight is reported apart, not as a cost.
+ */
+export function realizedTransferCostUsdc(p: { quote: RouteQuote; gasCostWei: bigint; settledAmount: bigint | null }): bigint {
+  const mid = { sqrtPriceX96: BigInt(p.quote.originMid.sqrtPriceX96), wethIsToken0: p.quote.originMid.wethIsToken0 }
+  const kept = p.settledAmount === null ? BigInt(p.quote.assetFee) : BigInt(p.quote.amount) - p.settledAmount
+  const keptUsdc = p.quote.asset === 'USDC' ? kept : wethToUsdcAtMid({ wethWei: kept, ...mid, roundUp: true })
+  const native = wethToUsdcAtMid({ wethWei: BigInt(p.quote.nativeFeeWei) + p.gasCostWei, ...mid, roundUp: true })
+  return keptUsdc + native
+}

@@ -128,6 +128,8 @@ export type SliceChoice<Q extends SliceOk = SliceOk> =
       quote: Q
       /** Whether this is the whole hedge wanted, or a slice of it. */
       whole: boolean
+      /** For a slice: what cut it short, the treasury's balance on that chain or the venue's budgets. */
+      limitedBy: 'balance' | 'budget' | null
       best: CostedVenue
       /** Every chain's best fitting slice, cheapest per ETH first. */
       ranked: { chain: ChainKey; sizeWei: bigint; costed: CostedVenue }[]
@@ -158,6 +160,12 @@ export function chooseSlice<Q extends SliceOk>(s: SliceSearch<Q>): SliceChoice<Q
     sizeWei: best.sizeWei,
     quote: best.quote,
     whole: best.sizeWei >= s.wantedWei,
+    limitedBy:
+      best.sizeWei >= s.wantedWei
+        ? null
+        : best.sizeWei >= (s.chains.find((c) => c.market.chain === best.chain)?.capWei ?? 0n)
+          ? 'balance'
+          : 'budget',
     best: best.costed,
     ranked: ranked.map(({ quote: _q, ...r }) => r),
   }

@@ -216,6 +216,23 @@ function printSummary(p: { status: PortfolioStatus; simulatedSec: number; startP
     )} ETH = ${usdc(sum((h) => h.gasCostUsdc))} USDC`,
   )
   console.log(`  slippage (fee + impact vs mid): ${usdc(sum((h) => h.slippageCostUsdc))} USDC`)
+  const shrank = done.filter((h) => h.limitedBy === 'balance').length
+  console.log(`  hedges cut short by the balance on their chain: ${shrank}`)
+  const transfers = (p.status.transfers ?? []).filter((t) => t.state === 'delivered' || t.state === 'refunded')
+  const bridgeCost = transfers.reduce((s, t) => s + BigInt(t.costUsdc), 0n)
+  const inFlightSec = transfers.reduce(
+    (s, t) =>
+      s + (t.sentAtChainTimeSec && t.settledAtChainTimeSec ? Number(BigInt(t.settledAtChainTimeSec) - BigInt(t.sentAtChainTimeSec)) : 0),
+    0,
+  )
+  const byBridge = new Map<string, number>()
+  for (const t of transfers) byBridge.set(t.bridge, (byBridge.get(t.bridge) ?? 0) + 1)
+  console.log(
+    `  transfers: ${transfers.length} settled${byBridge.size ? ` (${[...byBridge].map(([b, n]) => `${b} ${n}`).join(', ')})` : ''}, bridge fees + gas ${usdc(bridgeCost)} USDC, ${(inFlightSec / 60).toFixed(1)} min in flight in all`,
+  )
+  console.log(
+    `  total cost (gas + slippage + bridges): ${usdc(sum((h) => h.gasCostUsdc) + sum((h) => h.slippageCostUsdc) + bridgeCost)} USDC`,
+  )
   const pct = ((100 * p.status.outsideBandSec) / p.simulatedSec).toFixed(2)
   console.log(
     `  time outside the band after acting: ${(p.status.outsideBandSec / 3600).toFixed(2)} h of ${(p.simulatedSec / 3600).toFixed(0)} h (${pct} %)`,

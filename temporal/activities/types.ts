@@ -80,10 +80,7 @@ export type ReadActivities = {
     recipient: Address
   }): Promise<{ amount: string; blockTimestampSec: string }>
   /** Unsettled transfers `sender` sent since the given blocks, over every bridge the worker knows. */
-  pendingTransfers(input: {
-    sender: Address
-    fromBlocks: Partial<Record<ChainKey, string>>
-  }): Promise<
+  pendingTransfers(input: { sender: Address; fromBlocks: Partial<Record<ChainKey, string>> }): Promise<
     {
       bridge: string
       transferId: string
