@@ -128,6 +128,30 @@ describe('LayerZero delivery faults', () => {
     expect(after.map((t) => t.transferId)).not.toContain(guid)
   })
 
+  test('a dropped packet holds back the later ones of its path (ordered execution); all arrive once it is delivered', async () => {
+    const route = { from: 'base', to: 'arbitrum' } as const
+    await f.control.addFault('drop')
+    const first = await send({ ...route, amount: usdc('100'), key: 'held-1' })
+    await f.control.waitForPacket({ guid: first.guid, until: (r) => r.state === 'dropped', timeoutMs: 30_000 })
+    const second = await send({ ...route, amount: usdc('200.5'), key: 'held-2' })
+    // The endpoint executes a path's nonces in order: the second is verified but cannot run before the first.
+    await f.control.waitForPacket({ guid: second.guid, until: (r) => r.state === 'verified', timeoutMs: 30_000 })
+    await sleep(1_500)
+    expect((await status({ ...route, guid: first.guid })).state).toBe('sent')
+    expect((await status({ ...route, guid: second.guid })).state).toBe('verified')
+    expect(await usdcBalance(route.to)).toBe(first.before.toBalance)
+
+    await f.control.deliver(first.guid)
+    await f.settle({ transferId: first.guid, timeoutMs: 30_000 })
+    await f.settle({ transferId: second.guid, timeoutMs: 30_000 })
+    expect((await status({ ...route, guid: first.guid })).state).toBe('delivered')
+    expect((await status({ ...route, guid: second.guid })).state).toBe('delivered')
+    const minted = first.quote.outputAmount + second.quote.outputAmount
+    expect(await usdcBalance(route.to)).toBe(first.before.toBalance + minted)
+    expect(await usdcSupply(route.to)).toBe(first.before.toSupply + minted)
+    expect(await usdcBalance(route.from)).toBe(first.before.fromBalance - first.quote.request.amount - second.quote.request.amount)
+  })
+
   test('duplicate delivery: delivered once; the second verification and execution are refused by the chain', async () => {
     const route = { from: 'base', to: 'ethereum' } as const
     await f.control.addFault('duplicate')

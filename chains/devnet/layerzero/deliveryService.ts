@@ -64,17 +64,21 @@ export function createDeliveryService(p: {
     chainKeys.map((k) => [k, BigInt(persisted?.cursors[k] ?? BigInt(p.config.chains[k].deployBlock) - 1n)]),
   ) as Record<ChainKey, bigint>
   const chainByEid = new Map(chainKeys.map((k) => [p.config.chains[k].eid, k]))
-  const chains = {} as Record<ChainKey, DeliveryChain>
+  const chains: Partial<Record<ChainKey, DeliveryChain>> = {}
   let dirty = false
 
-  // A chain restarted on another port is recorded in the manifest: follow it there.
-  const connect = () => {
+  // A chain restarted on another port is recorded in the manifest: follow it there, once the node
+  // at the new URL answers with the chain's id (a stale manifest's port may now be another chain).
+  async function connect(): Promise<void> {
     const manifest = existsSync(join(devnetDir(p.config.stateDir), 'manifest.json')) ? readManifest(p.config.stateDir) : null
     for (const key of chainKeys) {
       const rpcUrl = manifest?.chains[key].rpcUrl ?? p.config.chains[key].rpcUrl
       if (chains[key]?.rpcUrl === rpcUrl) continue
+      const chain = connectDeliveryChain({ key, rpcUrl, contracts: p.config.chains[key], account: p.account })
+      const chainId = await chain.client.getChainId().catch(() => null)
+      if (chainId !== p.config.chains[key].chainId) continue
       if (chains[key]) p.log(`${key}: following the chain to ${rpcUrl}`)
-      chains[key] = connectDeliveryChain({ key, rpcUrl, contracts: p.config.chains[key], account: p.account })
+      chains[key] = chain
     }
   }
 
@@ -126,8 +130,8 @@ export function createDeliveryService(p: {
   }
 
   async function advance(rec: PacketRecord): Promise<void> {
-    if (now() < rec.dueAtMs) return
     const dst = chains[rec.to]
+    if (now() < rec.dueAtMs || !dst) return
     const packet = decodePacketSent({ encodedPayload: rec.encodedPacket, options: rec.options })
     const inbound = await readInbound(dst, { receiver: packet.receiver, srcEid: packet.srcEid, sender: packet.sender, nonce: packet.nonce })
     const executedOnChain = inbound.payloadHash === zeroHash && inbound.lazyNonce >= packet.nonce
@@ -220,9 +224,10 @@ export function createDeliveryService(p: {
 
   const service: DeliveryService = {
     async tick() {
-      connect()
+      await connect().catch((err) => p.log(`reading the manifest failed: ${summary(err)}`))
       for (const key of chainKeys) {
-        await scan(chains[key]).catch((err) => p.log(`${key}: scan failed: ${summary(err)}`))
+        const chain = chains[key]
+        if (chain) await scan(chain).catch((err) => p.log(`${key}: scan failed: ${summary(err)}`))
       }
       for (const rec of packets.values()) {
         if (rec.state === 'dropped' || rec.state === 'failed') continue
@@ -268,7 +273,6 @@ export function createDeliveryService(p: {
       dirty = false
     },
   }
-  connect()
   return service
 }
 
