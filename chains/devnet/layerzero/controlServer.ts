@@ -10,7 +10,9 @@ import { configPatchSchema, deliverRequestSchema, faultRequestSchema } from './s
  */
 export function startControlServer(p: { port: number; service: DeliveryService }): Promise<Server> {
   const server = createServer((req, res) => {
-    handle(p.service, req, res).catch((err: unknown) => reply(res, 500, { error: err instanceof Error ? err.message : String(err) }))
+    handle({ service: p.service, req, res }).catch((err: unknown) =>
+      reply(res, { status: 500, body: { error: err instanceof Error ? err.message : String(err) } }),
+    )
   })
   return new Promise((resolve, reject) => {
     server.once('error', reject)
@@ -18,33 +20,39 @@ export function startControlServer(p: { port: number; service: DeliveryService }
   })
 }
 
-async function handle(service: DeliveryService, req: IncomingMessage, res: ServerResponse): Promise<void> {
+type Exchange = { req: IncomingMessage; res: ServerResponse }
+
+async function handle({ service, req, res }: Exchange & { service: DeliveryService }): Promise<void> {
   const route = `${req.method} ${new URL(req.url ?? '/', 'http://localhost').pathname}`
-  if (route === 'GET /state') return reply(res, 200, service.state())
-  if (route === 'PUT /config') return withBody(req, res, configPatchSchema, (patch) => reply(res, 200, service.setConfig(patch)))
-  if (route === 'POST /faults') return withBody(req, res, faultRequestSchema, (f) => reply(res, 200, { faults: service.addFaults(f) }))
+  const ok = (body: unknown) => reply(res, { status: 200, body })
+  if (route === 'GET /state') return ok(service.state())
+  if (route === 'PUT /config') return withBody({ req, res, schema: configPatchSchema, use: (patch) => ok(service.setConfig(patch)) })
+  if (route === 'POST /faults') return withBody({ req, res, schema: faultRequestSchema, use: (f) => ok({ faults: service.addFaults(f) }) })
   if (route === 'POST /deliver')
-    return withBody(req, res, deliverRequestSchema, (d) => reply(res, 200, { released: service.deliver(d.guid) }))
-  reply(res, 404, { error: `no route ${route}` })
+    return withBody({ req, res, schema: deliverRequestSchema, use: (d) => ok({ released: service.deliver(d.guid) }) })
+  reply(res, { status: 404, body: { error: `no route ${route}` } })
 }
 
-async function withBody<S extends z.ZodType>(req: IncomingMessage, res: ServerResponse, schema: S, then: (body: z.output<S>) => void) {
+/** Reads the JSON body, checks it with `schema`, and hands it on; a body that is not JSON or does not fit gets 400. */
+async function withBody<S extends z.ZodType>(p: Exchange & { schema: S; use: (body: z.output<S>) => void }): Promise<void> {
   const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
+  for await (const chunk of p.req) chunks.push(chunk as Buffer)
   const text = Buffer.concat(chunks).toString('utf8')
   let json: unknown
   try {
     json = text.length === 0 ? {} : JSON.parse(text)
   } catch {
-    return reply(res, 400, { error: 'body is not JSON' })
+    return reply(p.res, { status: 400, body: { error: 'body is not JSON' } })
   }
-  const parsed = schema.safeParse(json)
-  if (!parsed.success)
-    return reply(res, 400, { error: 'invalid body', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) })
-  then(parsed.data)
+  const parsed = p.schema.safeParse(json)
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    return reply(p.res, { status: 400, body: { error: 'invalid body', issues } })
+  }
+  p.use(parsed.data)
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' })
-  res.end(JSON.stringify(body))
+function reply(res: ServerResponse, p: { status: number; body: unknown }): void {
+  res.writeHead(p.status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(p.body))
 }

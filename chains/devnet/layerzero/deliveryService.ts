@@ -155,12 +155,12 @@ export function createDeliveryService(p: {
         rec.dueAtMs = Number.MAX_SAFE_INTEGER
         return
       }
-      return execute(rec, dst, packet)
+      return execute({ rec, dst, packet })
     }
-    if (rec.state === 'executed' && rec.fault === 'duplicate' && rec.duplicates.length === 0) return duplicate(rec, dst, packet)
+    if (rec.state === 'executed' && rec.fault === 'duplicate' && rec.duplicates.length === 0) return duplicate({ rec, dst, packet })
   }
 
-  async function execute(rec: PacketRecord, dst: DeliveryChain, packet: DecodedPacket): Promise<void> {
+  async function execute({ rec, dst, packet }: { rec: PacketRecord; dst: DeliveryChain; packet: DecodedPacket }): Promise<void> {
     const data = lzReceiveData(packet)
     const starved = rec.fault === 'out-of-gas'
     const executionGas = starved ? outOfGasExecutionGas : packet.lzReceiveGas
@@ -195,7 +195,7 @@ export function createDeliveryService(p: {
     fail(rec, `lzReceive failed (${refusedWith ?? 'reverted'}) with ${executionGas} gas in ${outcome.txHash}; verified, payload kept`)
   }
 
-  async function duplicate(rec: PacketRecord, dst: DeliveryChain, packet: DecodedPacket): Promise<void> {
+  async function duplicate({ rec, dst, packet }: { rec: PacketRecord; dst: DeliveryChain; packet: DecodedPacket }): Promise<void> {
     const verifyData = encodeFunctionData({ abi: messageLibAbi, functionName: 'validatePacket', args: [rec.encodedPacket] })
     const verifyRefusal = await simulateRefusal(dst, { to: dst.contracts.messageLib, data: verifyData, gas: refusedVerifyGas })
     const verify = await sendAndWait(dst, { to: dst.contracts.messageLib, data: verifyData, gas: refusedVerifyGas })
