@@ -24,14 +24,14 @@ function readArtifact(path: string, what: string): ParsedArtifact {
 }
 
 /** Our own contracts, from the committed build in chains/devnet/artifacts (never compiled at run time). */
-export function loadOwnArtifact(name: 'WETH9' | 'TestUSDC' | 'PriceFeed'): Artifact {
+export function loadOwnArtifact(name: 'WETH9' | 'TestUSDC' | 'PriceFeed' | 'UsdcOFTAdapter'): Artifact {
   const a = readArtifact(fileURLToPath(new URL(`./artifacts/${name}.json`, import.meta.url)), name)
   return { abi: a.abi as unknown as Abi, bytecode: a.bytecode as Hex }
 }
 
 const require = createRequire(import.meta.url)
 
-/** Directory of an installed npm package (through its package.json, which both Uniswap packages export). */
+/** Directory of an installed npm package (through its package.json, which the Uniswap and LayerZero packages export). */
 export function packageDir(pkg: string): string {
   return dirname(require.resolve(`${pkg}/package.json`))
 }
@@ -47,11 +47,13 @@ const published = {
   NFTDescriptor: ['@uniswap/v3-periphery', 'libraries/NFTDescriptor.sol/NFTDescriptor'],
   SwapRouter: ['@uniswap/v3-periphery', 'SwapRouter.sol/SwapRouter'],
   QuoterV2: ['@uniswap/v3-periphery', 'lens/QuoterV2.sol/QuoterV2'],
+  EndpointV2: ['@layerzerolabs/lz-evm-protocol-v2', 'EndpointV2.sol/EndpointV2'],
+  SimpleMessageLib: ['@layerzerolabs/lz-evm-protocol-v2', 'messagelib/SimpleMessageLib.sol/SimpleMessageLib'],
 } as const
 
 export type PublishedName = keyof typeof published
 
-/** A Uniswap contract from its published npm artifact; libraries are linked from `libraries`. */
+/** A protocol's contract from its published npm artifact; libraries are linked from `libraries`. */
 export function loadPublishedArtifact(name: PublishedName, libraries: Record<string, Address> = {}): Artifact {
   const [pkg, file] = published[name]
   const a = readArtifact(join(packageDir(pkg), 'artifacts', 'contracts', `${file}.json`), name)

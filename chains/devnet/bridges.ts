@@ -1,5 +1,6 @@
 import type { ChainKey, DevnetManifest } from '../types.ts'
 import type { DevnetAccounts, DevnetClients } from './devnetClients.ts'
+import { layerZeroDevnetBridge } from './layerzero/index.ts'
 
 /** What a bridge's devnet part gets: the deployed chains, their clients and the role accounts. */
 export type DevnetBridgeContext = {
@@ -27,4 +28,4 @@ export type DevnetBridge = {
 }
 
 /** The bridges every devnet gets, in deployment order. */
-export const devnetBridges: readonly DevnetBridge[] = []
+export const devnetBridges: readonly DevnetBridge[] = [layerZeroDevnetBridge]

@@ -148,7 +148,12 @@ describe('stopDevnet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keel-devnet-'))
     try {
       const started = await startDevnet({ stateDir: dir })
-      const pids = chainKeys.map((k) => started.chains[k].pid)
+      // The anvil nodes and every bridge's off-chain stand-ins (the LayerZero delivery service).
+      const pids = [
+        ...chainKeys.map((k) => started.chains[k].pid),
+        ...Object.values(started.bridges ?? {}).flatMap((b) => b?.services ?? []),
+      ]
+      expect(pids.length).toBeGreaterThan(chainKeys.length)
       expect(pids.every(isProcessAlive)).toBe(true)
       const { stoppedPids } = await stopDevnet(dir)
       expect(stoppedPids.sort()).toEqual([...pids].sort())

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { DevnetError } from '../errors.ts'
 import { type ChainKey, chainKeys, type DevnetManifest } from '../types.ts'
 import { killProcessGroup, spawnAnvil } from './anvil.ts'
+import { resumeBridgeServices } from './bridgeServices.ts'
 import { devnetBridges } from './bridges.ts'
 import { chainProfiles, defaultInitialEthPriceUsd, defaultSeed, defaultStateIntervalSec, feedDecimals, poolFee } from './constants.ts'
 import { deployChain } from './deploy.ts'
@@ -213,12 +214,18 @@ export async function devnetUp(opts: Partial<StartDevnetOptions> & { log: Log; f
   const elapsed = () => Math.round(performance.now() - started)
   const recorded = readManifest(stateDir)
   if (recorded && !opts.fresh) {
-    const { restarted, manifest } = await resumeDevnet({ stateDir, log: opts.log })
-    if (restarted.length === 0) {
+    const { restarted } = await resumeDevnet({ stateDir, log: opts.log })
+    const services = await resumeBridgeServices({ stateDir, log: opts.log })
+    const manifest = readManifest(stateDir) ?? recorded
+    if (restarted.length === 0 && services.length === 0) {
       opts.log(`devnet already running (${manifestPath(stateDir)}); keel devnet up --fresh starts anew`)
       return { status: 'already-running', manifest, manifestPath: manifestPath(stateDir), restarted, elapsedMs: elapsed() }
     }
-    opts.log(`devnet resumed in ${(elapsed() / 1000).toFixed(1)} s: ${restarted.map((r) => r.chain).join(', ')} restarted from state`)
+    const what = [
+      ...(restarted.length ? [`${restarted.map((r) => r.chain).join(', ')} restarted from state`] : []),
+      ...(services.length ? [`${services.join(', ')} stand-ins started again`] : []),
+    ]
+    opts.log(`devnet resumed in ${(elapsed() / 1000).toFixed(1)} s: ${what.join('; ')}`)
     return { status: 'resumed', manifest, manifestPath: manifestPath(stateDir), restarted, elapsedMs: elapsed() }
   }
   if (recorded) {

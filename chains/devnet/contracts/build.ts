@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import solc from 'solc'
 import { BaseError } from '../../../agent/errors.ts'
@@ -18,6 +19,20 @@ type SolcOutput = {
   contracts?: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>
 }
 
+/**
+ * Reads an imported source (`@layerzerolabs/oft-evm/contracts/...`) from the nearest node_modules,
+ * as Node finds packages. The import path itself stays the source unit name, so the metadata hash
+ * holds package paths only, never this machine's, and pinned package versions give the same bytes.
+ */
+export function findImport(path: string): { contents: string } | { error: string } {
+  if (path.startsWith('.') || path.startsWith('/')) return { error: `not a package import: ${path}` }
+  for (let dir = contractsDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', path)
+    if (existsSync(candidate)) return { contents: readFileSync(candidate, 'utf8') }
+    if (dirname(dir) === dir) return { error: `${path} not found in any node_modules above ${contractsDir}` }
+  }
+}
+
 /** Compiles chains/devnet/contracts/*.sol with the pinned solc-js; same sources give the same bytes. */
 export function compileContracts(): CompiledArtifact[] {
   const files = readdirSync(contractsDir)
@@ -31,10 +46,11 @@ export function compileContracts(): CompiledArtifact[] {
     settings: {
       optimizer: { enabled: true, runs: 200 },
       evmVersion: 'cancun',
-      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+      // Bytecode for our own files only: the imported libraries are compiled into them, not emitted.
+      outputSelection: Object.fromEntries(files.map((f) => [f, { '*': ['abi', 'evm.bytecode.object'] }])),
     },
   }
-  const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport })) as SolcOutput
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error')
   if (errors.length > 0) {
     throw new ContractsBuildError('Solidity compilation failed', { metaMessages: errors.map((e) => e.formattedMessage) })
