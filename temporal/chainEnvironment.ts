@@ -15,6 +15,8 @@ export type ChainEnvironment = {
   chains: Partial<Record<ChainKey, { chainId: number; rpcUrls: string[]; contracts: UniswapV3ChainContracts }>>
   /** Signing keys per chain; only workers serving a chain's task queue should have its key. */
   signerKeys: Partial<Record<ChainKey, Redacted>>
+  /** On the devnet: its manifest, where each bridge finds its contracts and stand-ins. */
+  devnetManifest?: DevnetManifest
 }
 
 export const devnetManifestPath = (stateDir: string): string => join(stateDir, 'devnet', 'manifest.json')
@@ -53,7 +55,7 @@ export function fromManifest(manifest: DevnetManifest): ChainEnvironment {
     chains[key] = { chainId: c.chainId, rpcUrls: [c.rpcUrl], contracts: { ...c.contracts, poolFee: c.poolFee } }
     signerKeys[key] = new Redacted(manifest.devKeys.treasury)
   }
-  return { network: 'devnet', chains, signerKeys }
+  return { network: 'devnet', chains, signerKeys, devnetManifest: manifest }
 }
 
 function fromEnv(env: NodeJS.ProcessEnv): ChainEnvironment {

@@ -187,7 +187,8 @@ async function follow(p: {
     const next = nextTransferState({ transferId, recorded: state, observed: s.state })
     if (next !== state) {
       state = next
-      await update({ state, reason: s.detail || null })
+      // A terminal state is reported by `settle`, together with what arrived.
+      if (!isTerminal(state)) await update({ state, reason: s.detail || null })
     }
     if (isTerminal(state)) return settle({ input, record, update, status: s, price: p.price })
     if (state === 'failed' && !remediated) {

@@ -76,6 +76,8 @@ export async function quote(deps: LayerZeroDeps, input: TransferRequest): Promis
     deadlineSec: null,
     blockNumber,
     blockTimestampSec: block.timestamp,
+    // The OFT's own limit (quoteOFT's maxAmountLD): a larger move is split over another route.
+    maxAmount: limit.maxAmountLD,
     params: {
       dstEid: String(dstEid),
       extraOptions,
