@@ -1,4 +1,5 @@
 import type { ChainKey, DevnetManifest } from '../types.ts'
+import { acrossDevnetBridge } from './across/index.ts'
 import type { DevnetAccounts, DevnetClients } from './devnetClients.ts'
 
 /** What a bridge's devnet part gets: the deployed chains, their clients and the role accounts. */
@@ -27,4 +28,4 @@ export type DevnetBridge = {
 }
 
 /** The bridges every devnet gets, in deployment order. */
-export const devnetBridges: readonly DevnetBridge[] = []
+export const devnetBridges: readonly DevnetBridge[] = [acrossDevnetBridge]
