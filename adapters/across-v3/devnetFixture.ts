@@ -23,7 +23,13 @@ export type AcrossDevnetFixture = {
   /** Runs the dataworker stand-in now (POST /bundle). */
   runBundle(): Promise<{ payments: { kind: string; depositKey: string; amount: string; txHash: string }[] }>
   /** Polls getStatus every 250 ms until `done` accepts it; throws with the last status after `timeoutMs`. */
-  waitForStatus(p: { from: ChainKey; to: ChainKey; transferId: string; done: (s: TransferStatus) => boolean; timeoutMs: number }): Promise<TransferStatus>
+  waitForStatus(p: {
+    from: ChainKey
+    to: ChainKey
+    transferId: string
+    done: (s: TransferStatus) => boolean
+    timeoutMs: number
+  }): Promise<TransferStatus>
   stop(): Promise<void>
 }
 
@@ -51,7 +57,8 @@ export async function startAcrossDevnetFixture(): Promise<AcrossDevnetFixture> {
       testClients,
       adapter,
       token,
-      balanceOf: (p) => clients[p.chain].readContract({ address: token(p.asset, p.chain), abi: erc20Abi, functionName: 'balanceOf', args: [p.owner] }),
+      balanceOf: (p) =>
+        clients[p.chain].readContract({ address: token(p.asset, p.chain), abi: erc20Abi, functionName: 'balanceOf', args: [p.owner] }),
       setKnobs: (patch) => api('/control', patch),
       runBundle: () => api('/bundle', {}),
       async waitForStatus(p) {
@@ -59,7 +66,8 @@ export async function startAcrossDevnetFixture(): Promise<AcrossDevnetFixture> {
         for (;;) {
           const status = await adapter.getStatus(p)
           if (p.done(status)) return status
-          if (performance.now() > deadline) throw new Error(`transfer ${p.transferId} still ${status.state} after ${p.timeoutMs} ms: ${status.detail}`)
+          if (performance.now() > deadline)
+            throw new Error(`transfer ${p.transferId} still ${status.state} after ${p.timeoutMs} ms: ${status.detail}`)
           await sleep(250)
         }
       },
