@@ -1,7 +1,7 @@
 import { AcrossApiError, getSuggestedFees, HttpError } from '@across-protocol/app-sdk'
 import { zeroAddress } from 'viem'
 import type { BridgeQuote, TransferRequest, Unavailable } from '../types.ts'
-import { erc20Abi } from './abis.ts'
+import { erc20Abi, spokePoolAbi } from './abis.ts'
 import { type AcrossV3Deps, findChainContext, read } from './chainContext.ts'
 import { QuoteApiError } from './errors.ts'
 import { acrossFees } from './fees.ts'
@@ -26,7 +26,8 @@ export function supports(deps: AcrossV3Deps, req: TransferRequest): boolean {
 /**
  * keel's Across quote at one origin block: the fee rates come from Across's quote API (through
  * `@across-protocol/app-sdk`), the output is keel's own arithmetic on them (input − LP fee −
- * relayer fee), and the fill deadline is origin chain time. A route, an amount or an answer the
+ * relayer fee), and the fill deadline is chain time (judged on the destination, bounded by the
+ * origin spoke pool's buffer). A route, an amount or an answer the
  * relayers will not take is data (`unavailable`), never a throw.
  */
 export async function quote(deps: AcrossV3Deps, input: TransferRequest): Promise<BridgeQuote | Unavailable> {
@@ -39,7 +40,23 @@ export async function quote(deps: AcrossV3Deps, input: TransferRequest): Promise
   const inputToken = origin.config.tokens[req.asset]
   const outputToken = destination.tokens[req.asset]
 
-  const block = await read(origin, 'latest block', () => origin.client.getBlock({ blockTag: 'latest' }))
+  const destinationCtx = findChainContext(deps, req.to)!
+  const [block, destinationBlock, fillDeadlineBuffer] = await Promise.all([
+    read(origin, 'latest block', () => origin.client.getBlock({ blockTag: 'latest' })),
+    read(destinationCtx, 'latest block', () => destinationCtx.client.getBlock({ blockTag: 'latest' })),
+    read(origin, 'SpokePool.fillDeadlineBuffer', () =>
+      origin.client.readContract({ address: origin.config.spokePool, abi: spokePoolAbi, functionName: 'fillDeadlineBuffer' }),
+    ),
+  ])
+  // The destination's clock judges the deadline and the origin's bounds it: take the later one, so
+  // that a destination running ahead does not expire the deposit early.
+  const deadlineSec =
+    (destinationBlock.timestamp > block.timestamp ? destinationBlock.timestamp : block.timestamp) + BigInt(deps.fillDeadlineSec)
+  if (deadlineSec > block.timestamp + BigInt(fillDeadlineBuffer)) {
+    return unavailable(
+      `${req.to}'s clock is ${destinationBlock.timestamp - block.timestamp} s ahead of ${req.from}'s: no fill deadline fits the spoke pool's buffer`,
+    )
+  }
   const api = await suggestedFees({
     apiUrl: deps.apiUrl,
     originChainId: origin.config.chainId,
@@ -86,7 +103,7 @@ export async function quote(deps: AcrossV3Deps, input: TransferRequest): Promise
     nativeFeeWei: 0n,
     gasEstimate: (allowance < req.amount ? approveGas : 0n) + depositGas,
     expectedSec: fees.estimatedFillTimeSec,
-    deadlineSec: block.timestamp + BigInt(deps.fillDeadlineSec),
+    deadlineSec,
     blockNumber: block.number,
     blockTimestampSec: block.timestamp,
     params: {

@@ -26,7 +26,8 @@ describe('SpokePool ABIs written by hand', () => {
   }
 
   test('indexed event arguments match the published ABI (viem filters on them)', () => {
-    for (const ev of [...spokePoolStandInAbi, ...spokePoolAbi].filter((x): x is AbiEvent => x.type === 'event')) {
+    const ours = [...spokePoolStandInAbi, ...spokePoolAbi] as Abi
+    for (const ev of ours.filter((x): x is AbiEvent => x.type === 'event')) {
       const real = published.find((x): x is AbiEvent => x.type === 'event' && toEventSelector(x) === toEventSelector(ev))
       expect(real?.inputs.map((i) => i.indexed ?? false)).toEqual(ev.inputs.map((i) => i.indexed ?? false))
     }
