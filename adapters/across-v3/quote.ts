@@ -1,5 +1,6 @@
 import { AcrossApiError, getSuggestedFees, HttpError } from '@across-protocol/app-sdk'
 import { zeroAddress } from 'viem'
+import { maxBigint } from '../../agent/money.ts'
 import type { BridgeQuote, TransferRequest, Unavailable } from '../types.ts'
 import { erc20Abi, spokePoolAbi } from './abis.ts'
 import { type AcrossV3Deps, findChainContext, read } from './chainContext.ts'
@@ -50,8 +51,7 @@ export async function quote(deps: AcrossV3Deps, input: TransferRequest): Promise
   ])
   // The destination's clock judges the deadline and the origin's bounds it: take the later one, so
   // that a destination running ahead does not expire the deposit early.
-  const deadlineSec =
-    (destinationBlock.timestamp > block.timestamp ? destinationBlock.timestamp : block.timestamp) + BigInt(deps.fillDeadlineSec)
+  const deadlineSec = maxBigint(destinationBlock.timestamp, block.timestamp) + BigInt(deps.fillDeadlineSec)
   if (deadlineSec > block.timestamp + BigInt(fillDeadlineBuffer)) {
     return unavailable(
       `${req.to}'s clock is ${destinationBlock.timestamp - block.timestamp} s ahead of ${req.from}'s: no fill deadline fits the spoke pool's buffer`,
