@@ -144,11 +144,12 @@ describe('startDevnet', () => {
 })
 
 describe('stopDevnet', () => {
-  test('leaves no anvil process and no manifest behind', async () => {
+  test('leaves no anvil process, no bridge stand-in and no manifest behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'keel-devnet-'))
     try {
       const started = await startDevnet({ stateDir: dir })
-      const pids = chainKeys.map((k) => started.chains[k].pid)
+      const services = Object.values(started.bridges ?? {}).flatMap((b) => b?.services ?? [])
+      const pids = [...chainKeys.map((k) => started.chains[k].pid), ...services]
       expect(pids.every(isProcessAlive)).toBe(true)
       const { stoppedPids } = await stopDevnet(dir)
       expect(stoppedPids.sort()).toEqual([...pids].sort())
