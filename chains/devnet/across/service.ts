@@ -19,7 +19,7 @@ export const knobsPatchSchema = z
 
 export type AcrossStandIn = { server: Server; stop(): Promise<void> }
 
-const pollIntervalMs = 250
+const pollIntervalMs = 500
 
 /**
  * The relayer and dataworker stand-in as one process: a loop that watches deposits, fills them
