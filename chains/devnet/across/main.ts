@@ -43,6 +43,7 @@ if (!path) {
 const config = configSchema.parse(JSON.parse(readFileSync(path, 'utf8')))
 const ctx = createStandInContext({ config, account: privateKeyToAccount(devnetKeys().acrossRelayer), log })
 const standIn = await startAcrossStandIn(ctx)
+standIn.done.then(() => standIn.stop()).then(() => process.exit(0))
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     log(`${signal}: stopping`)

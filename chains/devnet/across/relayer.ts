@@ -38,56 +38,74 @@ export type SeenDeposit = {
 /** Attempts at one fill before the relayer gives it up (a fill that reverts three times will not succeed). */
 const maxFillAttempts = 3
 
-/** Reads new FundsDeposited events on every chain since the last poll and remembers them. */
-export async function pollDeposits(p: { ctx: StandInContext; cursors: Map<number, bigint>; deposits: Map<string, SeenDeposit> }) {
-  for (const [chainId, c] of p.ctx.clients) {
-    const latest = await c.publicClient.getBlockNumber()
-    const from = p.cursors.get(chainId) ?? c.chain.deployBlock
-    if (latest < from) continue
-    const logs = await c.publicClient.getContractEvents({
-      address: c.chain.spokePool,
-      abi: spokePoolStandInAbi,
-      eventName: 'FundsDeposited',
-      fromBlock: from,
-      toBlock: latest,
-      strict: true,
-    })
-    for (const log of logs) {
-      const key = `${chainId}:${log.transactionHash}:${log.logIndex}`
-      if (p.deposits.has(key)) continue
-      const a = log.args
-      const fillsOn = p.ctx.config.knobs.fill
-      p.deposits.set(key, {
-        key,
-        originChainId: chainId,
-        destinationChainId: Number(a.destinationChainId),
-        blockNumber: log.blockNumber,
-        logIndex: log.logIndex,
-        txHash: log.transactionHash,
-        relayData: {
-          depositor: a.depositor,
-          recipient: a.recipient,
-          exclusiveRelayer: a.exclusiveRelayer,
-          inputToken: a.inputToken,
-          outputToken: a.outputToken,
-          inputAmount: a.inputAmount,
-          outputAmount: a.outputAmount,
-          originChainId: BigInt(chainId),
-          depositId: a.depositId,
-          fillDeadline: a.fillDeadline,
-          exclusivityDeadline: a.exclusivityDeadline,
-          message: a.message,
-        },
-        seenAtMs: Date.now(),
-        // Decided when seen: a deposit made while fills are off stays unfilled, so that it expires.
-        fill: fillsOn ? 'pending' : 'skipped',
-        reason: fillsOn ? 'waiting for the fill delay' : 'fills were off when it was seen',
-        attempts: 0,
-      })
-      p.ctx.log(`deposit ${key} id ${a.depositId} to chain ${a.destinationChainId}: ${fillsOn ? 'will fill' : 'not filling (fills off)'}`)
+type PollParams = { ctx: StandInContext; cursors: Map<number, bigint>; deposits: Map<string, SeenDeposit> }
+
+/**
+ * Reads new FundsDeposited events on every chain since the last poll and remembers them; a chain
+ * that does not answer (restarting, say) is skipped until it does. Returns how many chains answered.
+ */
+export async function pollDeposits(p: PollParams): Promise<number> {
+  let answered = 0
+  for (const chainId of p.ctx.clients.keys()) {
+    try {
+      await pollChain(p, chainId)
+      answered += 1
+    } catch (err) {
+      p.ctx.log(`chain ${chainId}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`)
     }
-    p.cursors.set(chainId, latest + 1n)
   }
+  return answered
+}
+
+async function pollChain(p: PollParams, chainId: number): Promise<void> {
+  const c = p.ctx.clients.get(chainId)
+  if (!c) return
+  const latest = await c.publicClient.getBlockNumber()
+  const from = p.cursors.get(chainId) ?? c.chain.deployBlock
+  if (latest < from) return
+  const logs = await c.publicClient.getContractEvents({
+    address: c.chain.spokePool,
+    abi: spokePoolStandInAbi,
+    eventName: 'FundsDeposited',
+    fromBlock: from,
+    toBlock: latest,
+    strict: true,
+  })
+  for (const log of logs) {
+    const key = `${chainId}:${log.transactionHash}:${log.logIndex}`
+    if (p.deposits.has(key)) continue
+    const a = log.args
+    const fillsOn = p.ctx.config.knobs.fill
+    p.deposits.set(key, {
+      key,
+      originChainId: chainId,
+      destinationChainId: Number(a.destinationChainId),
+      blockNumber: log.blockNumber,
+      logIndex: log.logIndex,
+      txHash: log.transactionHash,
+      relayData: {
+        depositor: a.depositor,
+        recipient: a.recipient,
+        exclusiveRelayer: a.exclusiveRelayer,
+        inputToken: a.inputToken,
+        outputToken: a.outputToken,
+        inputAmount: a.inputAmount,
+        outputAmount: a.outputAmount,
+        originChainId: BigInt(chainId),
+        depositId: a.depositId,
+        fillDeadline: a.fillDeadline,
+        exclusivityDeadline: a.exclusivityDeadline,
+        message: a.message,
+      },
+      seenAtMs: Date.now(),
+      // Decided when seen: a deposit made while fills are off stays unfilled, so that it expires.
+      fill: fillsOn ? 'pending' : 'skipped',
+      reason: fillsOn ? 'waiting for the fill delay' : 'fills were off when it was seen',
+      attempts: 0,
+    })
+    p.ctx.log(`deposit ${key} id ${a.depositId} to chain ${a.destinationChainId}: ${fillsOn ? 'will fill' : 'not filling (fills off)'}`)
+  }
+  p.cursors.set(chainId, latest + 1n)
 }
 
 /** Fills every pending deposit whose delay has passed, from the relayer's own inventory, when it may and wants to. */

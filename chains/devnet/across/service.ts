@@ -17,9 +17,11 @@ export const knobsPatchSchema = z
   .partial()
   .strict()
 
-export type AcrossStandIn = { server: Server; stop(): Promise<void> }
+/** `done` settles when the loop ends by itself (orphaned); `stop` ends it and closes the endpoint. */
+export type AcrossStandIn = { server: Server; done: Promise<void>; stop(): Promise<void> }
 
 const pollIntervalMs = 500
+const orphanAfterMs = 120_000
 
 /**
  * The relayer and dataworker stand-in as one process: a loop that watches deposits, fills them
@@ -47,13 +49,20 @@ export async function startAcrossStandIn(ctx: StandInContext): Promise<AcrossSta
     })
 
   let stopping = false
+  let lastAnsweredMs = Date.now()
   const loop = (async () => {
     while (!stopping) {
       try {
         await exclusive(async () => {
-          await pollDeposits({ ctx, cursors, deposits })
+          if ((await pollDeposits({ ctx, cursors, deposits })) > 0) lastAnsweredMs = Date.now()
           await fillDueDeposits({ ctx, deposits })
         })
+        // Orphaned (its devnet gone without stopping it): exit rather than poll dead ports forever.
+        if (Date.now() - lastAnsweredMs > orphanAfterMs) {
+          ctx.log(`no chain answered for ${orphanAfterMs / 1000} s: the devnet is gone, exiting`)
+          stopping = true
+          break
+        }
         const interval = ctx.config.knobs.bundleIntervalMs
         if (interval > 0 && Date.now() - lastBundleMs >= interval) await bundleNow()
       } catch (err) {
@@ -98,9 +107,10 @@ export async function startAcrossStandIn(ctx: StandInContext): Promise<AcrossSta
   ctx.log(`listening on http://127.0.0.1:${ctx.config.apiPort}`)
   return {
     server,
+    done: loop,
     async stop() {
       stopping = true
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()))
       await loop
     },
   }
