@@ -9,6 +9,7 @@ import { createExecutor } from '../executor/executor.ts'
 import type { BridgeAsset, BridgeQuote, Call, TransferStatus } from '../types.ts'
 import { spokePoolAbi } from './abis.ts'
 import { type AcrossDevnetFixture, startAcrossDevnetFixture } from './devnetFixture.ts'
+import { createAcrossV3Adapter } from './index.ts'
 import { approveGas, depositGas } from './quote.ts'
 import { relayHash, toBytes32 } from './relayData.ts'
 
@@ -310,5 +311,39 @@ describe('Across V3 on the devnet', () => {
         .status,
     ).toBe('unavailable')
     expect(await f.adapter.remediation({ from: 'ethereum', to: 'base', transferId: '1', gasLimit: 1n })).toBeNull()
+  })
+
+  test('a route the quote API refuses is data; an API that does not answer is a retryable QuoteApiError', async () => {
+    const chains = (usdcOn: 'usdc' | 'weth') =>
+      Object.fromEntries(
+        chainKeys.map((k) => [
+          k,
+          {
+            chainId: f.manifest.chains[k].chainId,
+            spokePool: f.section.chains[k].spokePool,
+            // On base, "USDC" is mapped to WETH: a pair the relayer does not serve.
+            tokens: {
+              USDC: k === 'base' ? f.manifest.chains[k].contracts[usdcOn] : f.manifest.chains[k].contracts.usdc,
+              WETH: f.manifest.chains[k].contracts.weth,
+            },
+            fromBlock: f.section.chains[k].deployBlock,
+          },
+        ]),
+      )
+    const request = { asset: 'USDC', from: 'ethereum', to: 'base', amount: usdc('100'), sender: treasury(), recipient: treasury() } as const
+    const refused = await createAcrossV3Adapter({
+      clients: f.clients,
+      chains: chains('weth'),
+      apiUrl: f.section.apiUrl,
+      fillDeadlineSec: 3_600,
+    }).quote(request)
+    expect(refused).toMatchObject({ status: 'unavailable', reason: expect.stringContaining('Across API') })
+    const silent = createAcrossV3Adapter({
+      clients: f.clients,
+      chains: chains('usdc'),
+      apiUrl: 'http://127.0.0.1:9',
+      fillDeadlineSec: 3_600,
+    })
+    await expect(silent.quote(request)).rejects.toMatchObject({ name: 'Across.QuoteApiError', retryable: true })
   })
 })
