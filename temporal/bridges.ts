@@ -1,4 +1,5 @@
 import type { Chain, PublicClient, Transport } from 'viem'
+import { createAcrossAdapterFromManifest } from '../adapters/across-v3/fromManifest.ts'
 import { createLayerZeroAdapterFromManifest } from '../adapters/layerzero-v2/index.ts'
 import type { BridgeAdapter } from '../adapters/types.ts'
 import { readLayerZeroSection } from '../chains/devnet/layerzero/schemas.ts'
@@ -18,5 +19,6 @@ export function createBridgeAdapters(p: {
   if (!manifest) return []
   const bridges: BridgeAdapter[] = []
   if (readLayerZeroSection(manifest)) bridges.push(createLayerZeroAdapterFromManifest({ manifest, clients: p.clients }))
+  if (manifest.bridges?.across) bridges.push(createAcrossAdapterFromManifest({ manifest, clients: p.clients }))
   return bridges
 }

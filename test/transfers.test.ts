@@ -56,7 +56,9 @@ async function transfer(p: { amount: bigint; from: ChainKey; to: ChainKey; bridg
     what: `the ${p.bridge} transfer`,
   }).catch(async (err: Error) => {
     const now = await controls().status()
-    throw new Error(`${err.message}; plan: ${now.lastPlan}; transfers: ${JSON.stringify(now.transfers?.map((t) => [t.id, t.state, t.reason]))}`)
+    throw new Error(
+      `${err.message}; plan: ${now.lastPlan}; transfers: ${JSON.stringify(now.transfers?.map((t) => [t.id, t.state, t.reason]))}`,
+    )
   })
   return mine(s)!
 }

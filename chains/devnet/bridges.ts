@@ -1,4 +1,5 @@
 import type { ChainKey, DevnetManifest } from '../types.ts'
+import { acrossDevnetBridge } from './across/index.ts'
 import type { DevnetAccounts, DevnetClients } from './devnetClients.ts'
 import { layerZeroDevnetBridge } from './layerzero/index.ts'
 
@@ -28,4 +29,4 @@ export type DevnetBridge = {
 }
 
 /** The bridges every devnet gets, in deployment order. */
-export const devnetBridges: readonly DevnetBridge[] = [layerZeroDevnetBridge]
+export const devnetBridges: readonly DevnetBridge[] = [layerZeroDevnetBridge, acrossDevnetBridge]

@@ -144,16 +144,16 @@ describe('startDevnet', () => {
 })
 
 describe('stopDevnet', () => {
-  test('leaves no anvil process and no manifest behind', async () => {
+  test('leaves no anvil process, no bridge stand-in and no manifest behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'keel-devnet-'))
     try {
       const started = await startDevnet({ stateDir: dir })
-      // The anvil nodes and every bridge's off-chain stand-ins (the LayerZero delivery service).
+      // The anvil nodes and every bridge's off-chain stand-ins (LayerZero's delivery service, Across's relayer).
       const pids = [
         ...chainKeys.map((k) => started.chains[k].pid),
         ...Object.values(started.bridges ?? {}).flatMap((b) => b?.services ?? []),
       ]
-      expect(pids.length).toBeGreaterThan(chainKeys.length)
+      expect(pids.length).toBe(chainKeys.length + 2)
       expect(pids.every(isProcessAlive)).toBe(true)
       const { stoppedPids } = await stopDevnet(dir)
       expect(stoppedPids.sort()).toEqual([...pids].sort())
