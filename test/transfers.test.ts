@@ -12,6 +12,7 @@ import { ethTarget, type Stack, startAndObserve, startStack, testMandate } from 
 
 const USDC = 10n ** 6n
 const LZ = 'layerzero-v2-oft'
+const ACROSS = 'across-v3'
 const PORTFOLIO = 'mover'
 
 let stack: Stack
@@ -43,6 +44,12 @@ const usdcOf = (chain: ChainKey) =>
     functionName: 'balanceOf',
     args: [stack.treasury],
   })
+/** Turns the Across relayer stand-in's knobs, or runs its dataworker (`/bundle`). */
+const across = async (path: string, body: unknown) => {
+  const url = (stack.manifest.bridges?.across as unknown as { apiUrl: string }).apiUrl
+  const res = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) })
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`)
+}
 const totalUsdc = async () => (await Promise.all(chainKeys.map(usdcOf))).reduce((s, b) => s + b, 0n)
 
 /** Asks for a transfer and waits until the portfolio's ledger shows it in a state `until` accepts. */
@@ -137,16 +144,69 @@ describe('transfers through the portfolio over LayerZero V2', () => {
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError)
       const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure
       expect(cause.type).toBe('Keel.InvalidInputError')
-      expect((cause.details?.[0] as { path: string }[]).map((i) => i.path)).toContain(path)
+      expect(((cause.details?.[0] ?? []) as { path: string }[]).map((i) => i.path)).toContain(path)
     }
     const cli = await runKeel(['transfer', '0', 'DAI', 'arbitrum', 'arbitrum', '--portfolio', PORTFOLIO], env)
     expect(cli.code).toBe(1)
     for (const path of ['asset', 'to']) expect(cli.stderr).toContain(`- ${path}:`)
     expect(await stack.chains.arbitrum.publicClient.getTransactionCount({ address: stack.treasury })).toBe(nonce)
   })
+})
+
+describe('transfers through the portfolio over Across V3', () => {
+  test('arrive to the wei: the destination gains input − LP fee − relayer fee as keel quoted', async () => {
+    const [fromBefore, toBefore] = await Promise.all([usdcOf('base'), usdcOf('ethereum')])
+    const t = await transfer({
+      amount: 10_000n * USDC,
+      from: 'base',
+      to: 'ethereum',
+      bridge: ACROSS,
+      until: (x) => x.state === 'delivered',
+    })
+    settled.push(t)
+    expect(t.transferId).not.toBeNull()
+    expect(BigInt(t.assetFee)).toBeGreaterThan(0n)
+    expect(t.settledAmount).toBe(t.expectedOutput)
+    expect(BigInt(t.settledAmount!)).toBe(10_000n * USDC - BigInt(t.assetFee))
+    expect(await usdcOf('base')).toBe(fromBefore - 10_000n * USDC)
+    expect(await usdcOf('ethereum')).toBe(toBefore + BigInt(t.settledAmount!))
+  })
+
+  test('a deposit nobody fills expires and is refunded on the origin to the wei', async () => {
+    await across('/control', { fill: false })
+    try {
+      const fromBefore = await usdcOf('arbitrum')
+      const t = await transfer({ amount: 3_000n * USDC, from: 'arbitrum', to: 'base', bridge: ACROSS, until: (x) => x.state === 'sent' })
+      expect(await usdcOf('arbitrum')).toBe(fromBefore - 3_000n * USDC)
+      // Past the fill deadline on both chains (the destination's clock decides expiry).
+      const deadline = BigInt(t.deadlineSec!)
+      for (const c of chainKeys) {
+        const now = (await stack.chains[c].publicClient.getBlock()).timestamp
+        if (now <= deadline) await stack.chains[c].testClient.increaseTime({ seconds: Number(deadline - now) + 60 })
+        await stack.chains[c].testClient.mine({ blocks: 1 })
+      }
+      await waitForStatus({
+        status: controls().status,
+        done: (s) => ['expired', 'refunded'].includes(s.transfers?.find((x) => x.id === t.id)?.state ?? ''),
+      })
+      await across('/bundle', {})
+      const done = await waitForStatus({
+        status: controls().status,
+        done: (s) => s.transfers?.find((x) => x.id === t.id)?.state === 'refunded',
+      })
+      const refunded = done.transfers!.find((x) => x.id === t.id)!
+      settled.push(refunded)
+      expect(refunded.settledAmount).toBe((3_000n * USDC).toString())
+      expect(await usdcOf('arbitrum')).toBe(fromBefore)
+    } finally {
+      await across('/control', { fill: true })
+    }
+  })
 
   test('conserve the treasury USDC: across chains it is what it was, less what the bridges kept', async () => {
-    const kept = settled.reduce((s, t) => s + BigInt(t.amount) - BigInt(t.settledAmount!), 0n)
+    // A refund returns the whole amount; a delivery keeps the bridge's fee in the asset.
+    const kept = settled.reduce((s, t) => s + (t.state === 'refunded' ? 0n : BigInt(t.amount) - BigInt(t.settledAmount!)), 0n)
+    expect(settled.map((t) => t.state).sort()).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'refunded'])
     expect(await totalUsdc()).toBe(startUsdc - kept)
   })
 })

@@ -184,7 +184,14 @@ async function follow(p: {
   let remediated = false
   for (;;) {
     const s = await read.transferStatus({ bridge: r.bridge, from: r.from, to: r.to, transferId })
-    const next = nextTransferState({ transferId, recorded: state, observed: s.state })
+    let next: TransferState
+    try {
+      next = nextTransferState({ transferId, recorded: state, observed: s.state })
+    } catch (err) {
+      // An impossible reading is not believed: the transfer stays where it was, tracked, and says why.
+      await update({ reason: err instanceof Error ? err.message : String(err) })
+      next = state
+    }
     if (next !== state) {
       state = next
       // A terminal state is reported by `settle`, together with what arrived.

@@ -8,7 +8,8 @@ import { BaseError } from '../errors.ts'
  * after a delivery) is caught instead of believed.
  */
 const allowed: Record<TransferState, readonly TransferState[]> = {
-  sent: ['sent', 'verified', 'delivered', 'failed', 'expired'],
+  // Readings are polls: a refund read before its expiry was seen still means it expired first.
+  sent: ['sent', 'verified', 'delivered', 'failed', 'expired', 'refunded'],
   verified: ['verified', 'delivered', 'failed'],
   // A failed execution is retried (by the bridge's executor or an operator's remediation).
   failed: ['failed', 'delivered'],
