@@ -3,6 +3,7 @@ import type { ApplicationFailure } from '@temporalio/common'
 import { type Address, erc20Abi, parseAbiItem } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { TransferRecord } from '../agent/plan/types.ts'
+import { acrossSectionSchema } from '../chains/devnet/across/section.ts'
 import { createDeliveryControl, type DeliveryControl, readLayerZeroSection } from '../chains/devnet/layerzero/index.ts'
 import { type ChainKey, chainKeys } from '../chains/types.ts'
 import { portfolioControls, waitForStatus } from '../temporal/client.ts'
@@ -46,7 +47,7 @@ const usdcOf = (chain: ChainKey) =>
   })
 /** Turns the Across relayer stand-in's knobs, or runs its dataworker (`/bundle`). */
 const across = async (path: string, body: unknown) => {
-  const url = (stack.manifest.bridges?.across as unknown as { apiUrl: string }).apiUrl
+  const url = acrossSectionSchema.parse(stack.manifest.bridges?.across).apiUrl
   const res = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) })
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`)
 }
