@@ -204,6 +204,33 @@ describe('transfers through the portfolio over Across V3', () => {
     }
   })
 
+  test('WETH, which Across pays out as native ETH to an account, arrives as WETH: the transfer wraps it', async () => {
+    const weth = (chain: ChainKey) =>
+      stack.chains[chain].publicClient.readContract({
+        address: stack.manifest.chains[chain].contracts.weth,
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [stack.treasury],
+      })
+    const [fromBefore, toBefore] = await Promise.all([weth('arbitrum'), weth('ethereum')])
+    const before = new Set(((await controls().status()).transfers ?? []).map((t) => t.id))
+    await controls().requestTransfer({
+      asset: 'WETH',
+      from: 'arbitrum',
+      to: 'ethereum',
+      amount: (5n * 10n ** 18n).toString(),
+      bridge: ACROSS,
+    })
+    const s = await waitForStatus({
+      status: controls().status,
+      done: (x) => (x.transfers ?? []).some((t) => !before.has(t.id) && t.state === 'delivered'),
+    })
+    const t = s.transfers!.find((x) => !before.has(x.id))!
+    expect(await weth('arbitrum')).toBe(fromBefore - 5n * 10n ** 18n)
+    expect(await weth('ethereum')).toBe(toBefore + BigInt(t.settledAmount!))
+    expect(t.settledAmount).toBe(t.expectedOutput)
+  })
+
   test('conserve the treasury USDC: across chains it is what it was, less what the bridges kept', async () => {
     // A refund returns the whole amount; a delivery keeps the bridge's fee in the asset.
     const kept = settled.reduce((s, t) => s + (t.state === 'refunded' ? 0n : BigInt(t.amount) - BigInt(t.settledAmount!)), 0n)

@@ -16,7 +16,7 @@ const read = proxyActivities<ReadActivities>({
 })
 
 const chainActivities = (chainId: number, prefix: string, submitAttempts: number) => ({
-  prepare: proxyActivities<Pick<ChainActivities, 'prepareTransfer' | 'prepareRemediation'>>({
+  prepare: proxyActivities<Pick<ChainActivities, 'prepareTransfer' | 'prepareRemediation' | 'prepareWrap'>>({
     taskQueue: chainTaskQueue(chainId, prefix),
     startToCloseTimeout: '60s',
     retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: NON_RETRYABLE },
@@ -252,7 +252,16 @@ async function settle(p: {
   }
   const chain = delivered ? r.to : r.from
   const recipient = delivered ? r.recipient : r.sender
-  const arrived = await read.confirmArrival({ chain, asset: r.asset, txHash, recipient })
+  let arrived = await read.confirmArrival({ chain, asset: r.asset, txHash, recipient })
+  if (r.asset === 'WETH' && arrived.amount === '0' && p.status.settledAmount !== null && BigInt(p.status.settledAmount) > 0n) {
+    // The bridge paid native ETH (Across unwraps WETH for an account): wrap it back, or the book would lose it.
+    const wrapTx = await wrap({ input: p.input, chain, amountWei: p.status.settledAmount })
+    if (!wrapTx) {
+      await p.update({ reason: `delivered ${p.status.settledAmount} wei as native ETH and wrapping it failed: an operator must wrap it` })
+      return { status: 'unresolved', record: p.record }
+    }
+    arrived = await read.confirmArrival({ chain, asset: r.asset, txHash: wrapTx, recipient })
+  }
   if (p.status.settledAmount !== null && arrived.amount !== p.status.settledAmount) {
     await p.update({
       reason: `the bridge says ${p.status.settledAmount} settled, the token's events show ${arrived.amount}: tracked as in flight`,
@@ -268,6 +277,23 @@ async function settle(p: {
     deliveryTxHash: txHash,
   })
   return { status: delivered ? 'delivered' : 'refunded', record: p.record }
+}
+
+/** Wraps native ETH the treasury received into WETH on `chain`; the wrap transaction's hash, or null when it failed. */
+async function wrap(p: { input: TransferInput; chain: TransferInput['request']['to']; amountWei: string }): Promise<`0x${string}` | null> {
+  const chainId = p.chain === p.input.request.to ? p.input.toChainId : p.input.fromChainId
+  const acts = chainActivities(chainId, p.input.taskQueuePrefix, p.input.submitAttempts ?? 20)
+  const key = `${p.input.idempotencyKey}-wrap`
+  const prepared = await acts.prepare.prepareWrap({ chain: p.chain, idempotencyKey: key, amountWei: p.amountWei })
+  const sent = await sendPrepared({
+    prepared,
+    submit: acts.submit,
+    chain: p.chain,
+    chainId,
+    idempotencyKey: key,
+    taskQueuePrefix: p.input.taskQueuePrefix,
+  })
+  return sent.status === 'sent' ? (sent.outcomes.at(-1)?.hash ?? null) : null
 }
 
 /** Tells the portfolio that started this transfer where it is (a no-op when started on its own). */

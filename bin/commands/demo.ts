@@ -11,7 +11,7 @@ import { loadMandateFile } from '../../temporal/mandateFile.ts'
 import type { TemporalHandle } from '../../temporal/server.ts'
 import { createKeelWorkers } from '../../temporal/worker.ts'
 import type { PortfolioStatus } from '../../workflows/portfolioWorkflow.ts'
-import { eth, formatHedge, formatStatus, usdc } from '../format.ts'
+import { eth, formatHedge, formatStatus, formatTransfer, usdc } from '../format.ts'
 import { connectRuntime, progress, signalExitCode, stopSignals } from '../runtime.ts'
 import { createStopList, type StopList, type Stoppable } from '../stopList.ts'
 
@@ -138,6 +138,7 @@ async function runDemo(p: DemoParams): Promise<void> {
   const sim = await createMarketSimulator({ manifest, path: { stepSec: flags['step-minutes'] * 60 } })
   const ticks = Math.round((flags.days * 24 * 60) / flags['step-minutes'])
   let shown = status.hedges.length
+  const printed = new Set<string>()
   const startPrice = Number(sim.priceE8()) / 1e8
   for (let i = 1; i <= ticks; i++) {
     checkAborted(abort)
@@ -150,9 +151,25 @@ async function runDemo(p: DemoParams): Promise<void> {
         s.cyclesCompleted > before && s.lastObservation !== null && BigInt(s.lastObservation.atChainTimeSec) >= tick.timestampSec,
       what: `the cycle after tick ${i}`,
     })
+    // A tick is an hour of market; a transfer takes seconds to minutes: let what is in flight land first.
+    if (inFlight(status)) {
+      status = await waitForStatus({
+        status: controls.status,
+        done: (s) => !inFlight(s),
+        timeoutMs: 60_000,
+        what: `the transfers after tick ${i}`,
+      }).catch(async () => {
+        progress(`tick ${i}: a transfer is still in flight after 60 s; going on (keel status shows it)`)
+        return controls.status()
+      })
+    }
     const price = (Number(tick.priceE8) / 1e8).toFixed(2)
     for (const h of status.hedges.slice(shown)) console.log(`[t+${hours(i, flags['step-minutes'])}h ETH ${price}] ${formatHedge(h)}`)
     shown = status.hedges.length
+    for (const t of (status.transfers ?? []).filter((x) => !printed.has(x.id) && ['delivered', 'refunded', 'not-sent'].includes(x.state))) {
+      printed.add(t.id)
+      console.log(`[t+${hours(i, flags['step-minutes'])}h ETH ${price}] ${formatTransfer(t, status.workflowTimeMs)}`)
+    }
     if ((i * flags['step-minutes']) % (24 * 60) === 0) {
       const o = status.lastObservation!
       console.log(
@@ -197,6 +214,10 @@ class DemoInterruptedError extends BaseError {
 }
 
 const hours = (tick: number, stepMinutes: number) => ((tick * stepMinutes) / 60).toFixed(0)
+
+/** Transfers whose funds are still between chains. */
+const inFlight = (s: PortfolioStatus): boolean =>
+  (s.transfers ?? []).some((t) => ['planned', 'sending', 'sent', 'verified', 'failed', 'expired'].includes(t.state))
 
 function printSummary(p: { status: PortfolioStatus; simulatedSec: number; startPrice: number; endPrice: number }): void {
   const done = p.status.hedges.filter((h) => h.status === 'completed')

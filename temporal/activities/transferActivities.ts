@@ -1,4 +1,4 @@
-import { type Address, erc20Abi, getAddress, parseEventLogs } from 'viem'
+import { type Address, encodeFunctionData, erc20Abi, getAddress, parseAbi, parseEventLogs } from 'viem'
 import type { Executor } from '../../adapters/executor/executor.ts'
 import type { BridgeAdapter, BridgeAsset, BridgeQuote } from '../../adapters/types.ts'
 import { InvalidInputError } from '../../agent/errors.ts'
@@ -11,7 +11,9 @@ type TransferReads = Pick<
   ReadActivities,
   'quoteTransfers' | 'listBridges' | 'readTransferSent' | 'transferStatus' | 'confirmArrival' | 'pendingTransfers'
 >
-type TransferWrites = Pick<ChainActivities, 'prepareTransfer' | 'prepareRemediation'>
+type TransferWrites = Pick<ChainActivities, 'prepareTransfer' | 'prepareRemediation' | 'prepareWrap'>
+
+const wrapAbi = parseAbi(['function deposit() payable', 'event Deposit(address indexed to, uint256 value)'])
 
 /** Read-only transfer activities: quotes, status and arrival, over every bridge this worker knows. */
 export function transferReadActivities(deps: ActivityDeps): TransferReads {
@@ -66,9 +68,17 @@ export function transferReadActivities(deps: ActivityDeps): TransferReads {
       const client = clientOf(deps, chain)
       const receipt = await client.getTransactionReceipt({ hash: txHash })
       const token = tokenOf(deps, chain, asset)
-      const amount = parseEventLogs({ abi: erc20Abi, eventName: 'Transfer', logs: receipt.logs })
+      const transferred = parseEventLogs({ abi: erc20Abi, eventName: 'Transfer', logs: receipt.logs })
         .filter((l) => same(l.address, token) && same(l.args.to, recipient))
         .reduce((s, l) => s + l.args.value, 0n)
+      // WETH minted to the recipient by wrapping counts too (WETH9 logs Deposit, not Transfer).
+      const wrapped =
+        asset === 'WETH'
+          ? parseEventLogs({ abi: wrapAbi, eventName: 'Deposit', logs: receipt.logs })
+              .filter((l) => same(l.address, token) && same(l.args.to, recipient))
+              .reduce((s, l) => s + l.args.value, 0n)
+          : 0n
+      const amount = transferred + wrapped
       const block = await client.getBlock({ blockNumber: receipt.blockNumber })
       return { amount: amount.toString(), blockTimestampSec: block.timestamp.toString() }
     },
@@ -111,6 +121,18 @@ export function transferChainActivities(deps: ActivityDeps, chain: ChainKey, exe
       const built = await bridgeOf(deps, quote.bridge).buildCalls({ quote: fromJson(quote) })
       const prepared = await executor.prepare({ calls: built.calls, idempotencyKey })
       return { transferId: built.transferId, prepared }
+    },
+    async prepareWrap({ chain: c, idempotencyKey, amountWei }) {
+      if (c !== chain) throw wrongChain(chain, c)
+      const weth = chainOf(deps, chain).contracts.weth
+      const call = {
+        chainId: executor.chainId,
+        to: weth,
+        data: encodeFunctionData({ abi: wrapAbi, functionName: 'deposit' }),
+        value: BigInt(amountWei),
+        description: `wrap ${amountWei} wei of ETH a bridge delivered unwrapped into WETH`,
+      }
+      return executor.prepare({ calls: [call], idempotencyKey })
     },
     async prepareRemediation({ chain: c, idempotencyKey, bridge, from, transferId, gasLimit }) {
       if (c !== chain) throw wrongChain(chain, c)

@@ -134,6 +134,8 @@ export type ChainActivities = {
     idempotencyKey: string
     quote: BridgeQuoteJson
   }): Promise<{ transferId: string | null; prepared: PreparedTx[] }>
+  /** Signs the wrapping of native ETH the treasury received (a bridge that unwraps WETH on delivery) back into WETH. */
+  prepareWrap(input: { chain: ChainKey; idempotencyKey: string; amountWei: string }): Promise<PreparedTx[]>
   /** Signs the calls that unstick a failed delivery on this (destination) chain; null when the bridge has none. */
   prepareRemediation(input: {
     chain: ChainKey
