@@ -1,5 +1,5 @@
 /**
- * Records the histories the replay test runs against. Run with `npm run histories:record [basic|operator]`
+ * Records the histories the replay test runs against. Run with `npm run histories:record [basic|operator|transfers]`
  * after an intended change to workflow code, and commit the files next to the older ones (keep
  * those: they stand for runs started by earlier code); the replay test proves current code
  * replays them all.
@@ -8,6 +8,8 @@
  *   several capped hedges, is paused, refuses a bad mandate update and resumes; plus its first
  *   hedge child. portfolioWorkflow-before-follow-ups.json was recorded by this scenario before the
  *   `follow-up-hedges` patch.
+ * - `transfers` (portfolioWorkflow-transfers.json, transferWorkflow-*.json): USDC over LayerZero, WETH over
+ *   Across (unwrapped on delivery, wrapped back by the transfer), then a stop.
  * - `operator` (portfolioWorkflow-operator.json, rebalanceWorkflow-settle-unsent.json,
  *   settlementWorkflow.json, preflightWorkflow.json): the shapes added by issue 6, through an RPC
  *   proxy in front of Base: a hedge in slices (`sliced-hedges`), a send that ends in doubt and is
@@ -158,8 +160,41 @@ async function revokeRouterAllowance(stack: Stack): Promise<void> {
   }
 }
 
+/** A portfolio that moves USDC over LayerZero and WETH over Across (wrapped on arrival), and the transfers' own histories. */
+async function recordTransfers(): Promise<void> {
+  const stack = await startStack({ name: 'record-moves', seed: 3 })
+  try {
+    await stack.startWorkers()
+    const target = ethTarget((await stack.exposure()).deltaWei)
+    const mandate = testMandate({ portfolio: 'recorded-moves', treasury: stack.treasury, targetEth: target, bandEth: '50' })
+    const { controls } = await startAndObserve(stack, mandate)
+    await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted >= 1 })
+    const settled = (n: number) => (s: PortfolioStatus) => (s.transfers ?? []).filter((t) => t.state === 'delivered').length >= n
+    await controls.requestTransfer({ asset: 'USDC', from: 'arbitrum', to: 'base', amount: '1000000000', bridge: 'layerzero-v2-oft' })
+    await waitForStatus({ status: controls.status, done: settled(1) })
+    await controls.requestTransfer({
+      asset: 'WETH',
+      from: 'base',
+      to: 'ethereum',
+      amount: (3n * 10n ** 18n).toString(),
+      bridge: 'across-v3',
+    })
+    const s = await waitForStatus({ status: controls.status, done: settled(2) })
+    await controls.stop('recorded')
+    await controls.handle.result()
+    const [lz, across] = s.transfers!
+    await save(stack, [
+      ['portfolioWorkflow-transfers.json', controls.handle.workflowId],
+      ['transferWorkflow-layerzero.json', lz!.id],
+      ['transferWorkflow-across-weth.json', across!.id],
+    ])
+  } finally {
+    await stack.stop()
+  }
+}
+
 const which = process.argv[2] ?? 'basic'
-const scenarios: Record<string, () => Promise<void>> = { basic: recordBasic, operator: recordOperator }
+const scenarios: Record<string, () => Promise<void>> = { basic: recordBasic, operator: recordOperator, transfers: recordTransfers }
 const run = scenarios[which]
 if (!run) {
   console.error(`unknown scenario "${which}" (expected ${Object.keys(scenarios).join(' or ')})`)

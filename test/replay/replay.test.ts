@@ -12,11 +12,14 @@ describe('recorded workflow histories', () => {
     expect(files.sort()).toEqual([
       'portfolioWorkflow-before-follow-ups.json',
       'portfolioWorkflow-operator.json',
+      'portfolioWorkflow-transfers.json',
       'portfolioWorkflow.json',
       'preflightWorkflow.json',
       'rebalanceWorkflow-settle-unsent.json',
       'rebalanceWorkflow.json',
       'settlementWorkflow.json',
+      'transferWorkflow-across-weth.json',
+      'transferWorkflow-layerzero.json',
     ])
     const types = files.map((f) => {
       const json = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as {
@@ -24,13 +27,25 @@ describe('recorded workflow histories', () => {
       }
       return json.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name
     })
-    expect(new Set(types)).toEqual(new Set(['portfolioWorkflow', 'rebalanceWorkflow', 'settlementWorkflow', 'preflightWorkflow']))
+    expect(new Set(types)).toEqual(
+      new Set(['portfolioWorkflow', 'rebalanceWorkflow', 'settlementWorkflow', 'preflightWorkflow', 'transferWorkflow']),
+    )
     expect(patchesIn('portfolioWorkflow.json')).toEqual(['follow-up-hedges'])
     expect(patchesIn('portfolioWorkflow-before-follow-ups.json')).toEqual([])
     // Recorded after slicing: the slice search's patch, and follow-ups of a slice.
     expect(new Set(patchesIn('portfolioWorkflow-operator.json'))).toEqual(new Set(['sliced-hedges', 'follow-up-hedges']))
     expect(patchesIn('rebalanceWorkflow-settle-unsent.json')).toEqual(['settle-unsent'])
     expect(patchesIn('rebalanceWorkflow.json')).toEqual([])
+  })
+
+  test('the transfers history starts transfer children and takes their progress as signals', () => {
+    const { events } = JSON.parse(readFileSync(new URL('portfolioWorkflow-transfers.json', dir), 'utf8')) as {
+      events: Record<string, { workflowType?: { name?: string }; signalName?: string } | undefined>[]
+    }
+    const children = events.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name).filter(Boolean)
+    expect(children).toEqual(['transferWorkflow', 'transferWorkflow'])
+    const signals = events.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter((n) => n === 'transferProgress')
+    expect(signals.length).toBeGreaterThanOrEqual(4)
   })
 
   test('the operator history holds the new shapes: a settlement child, a confirmed update and a stop', () => {
