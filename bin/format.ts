@@ -13,7 +13,7 @@ function fixed(decimal: string, digits: number): string {
 
 /** One line per hedge: chain, size, cost, delta before → after. */
 export function formatHedge(h: HedgeRecord): string {
-  const size = `${h.direction === 'sell-eth' ? `sell ${eth(h.amountIn)} ETH` : `buy ETH for ${usdc(h.amountIn)} USDC`}${h.slice ? ' (slice)' : ''}`
+  const size = `${h.direction === 'sell-eth' ? `sell ${eth(h.amountIn)} ETH` : `buy ETH for ${usdc(h.amountIn)} USDC`}${h.slice ? ' (slice)' : ''}${h.fundedBy?.length ? ` (funded by ${h.fundedBy.join(', ')})` : ''}`
   const got = h.direction === 'sell-eth' ? `${usdc(h.amountOut)} USDC` : `${eth(h.amountOut)} ETH`
   const after = h.deltaAfterWei === null ? '?' : eth(h.deltaAfterWei, 2)
   const tail =

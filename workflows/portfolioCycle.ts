@@ -1,7 +1,8 @@
-import { executeChild, patched, proxyActivities } from '@temporalio/workflow'
+import { condition, executeChild, patched, proxyActivities } from '@temporalio/workflow'
 import { mandateFeasibility } from '../agent/mandate/feasibility.ts'
 import { type Mandate, parseMandate } from '../agent/mandate/schema.ts'
 import { formatAmount } from '../agent/money.ts'
+import { type FundingOption, fundedSwapSize, fundedSwapStep, fundingOptions, fundingProbes } from '../agent/plan/fundedHedge.ts'
 import { planCycle } from '../agent/plan/planCycle.ts'
 import type { Plan, SwapStep } from '../agent/plan/types.ts'
 import { type BandDecision, decideBandHedge } from '../agent/policy/bandPolicy.ts'
@@ -10,7 +11,14 @@ import { appendHedge, chainTime, hedgeRecord, observationView } from '../agent/p
 import { wethIsToken0 } from '../agent/portfolio/poolPrice.ts'
 import { blockForInDoubt, holdingsOf, type InFlight, type PortfolioState, transfersInFlight } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
-import { chooseSlice, recordSliceQuotes, type SliceChoice, sliceRequests, startSliceSearch } from '../agent/venue/sliceSearch.ts'
+import {
+  chooseSlice,
+  recordSliceQuotes,
+  type SliceChoice,
+  type SliceSearch,
+  sliceRequests,
+  startSliceSearch,
+} from '../agent/venue/sliceSearch.ts'
 import type { QuoteJson, ReadActivities } from '../temporal/activities/types.ts'
 import { failureMessage } from './failures.ts'
 import { startTransfer, transferInputs } from './portfolioTransfers.ts'
@@ -58,12 +66,17 @@ export async function runCycle(run: Run): Promise<'again' | 'done'> {
   }
   const decision = decideBandHedge({ mandate: { ...mandate, paused: state.paused }, deltaWei: exposure.deltaWei })
   let slice: SliceChoice<OkQuote> | null = null
+  let funding: FundingOption<OkQuote>[] = []
   if (decision.action === 'hedge') {
     decide(run, `outside band by ${eth(decision.deltaWei - decision.targetWei)} ETH: quoting a ${eth(decision.sizeWei)} ETH hedge`, now)
-    slice = await findSlice(run, { mandate, snapshot, decision })
-    if (!slice) return 'done'
+    const found = await findSlice(run, { mandate, snapshot, decision })
+    if (!found) return 'done'
+    slice = found.choice
+    // The hedge may be cheaper on a chain that lacks the capital for it, once a transfer funds it.
+    if (mandate.capital?.fundHedges !== undefined && found.search !== null && patched('funded-hedges'))
+      funding = await quoteFunding(run, { mandate, snapshot, search: found.search })
   }
-  const transfers = await transferInputs(run, { mandate, snapshot })
+  const transfers = await transferInputs(run, { mandate, snapshot, fundingMoves: funding.map((f) => f.move) })
   const plan = planCycle({
     portfolio: run.portfolio,
     snapshot,
@@ -74,10 +87,12 @@ export async function runCycle(run: Run): Promise<'again' | 'done'> {
     capitalMoves: transfers.moves,
     operatorRequests: transfers.requests,
     routes: transfers.routes,
+    funding,
     seq: { hedge: state.hedgeSeq, transfer: state.transferSeq ?? 0 },
   })
   state.lastPlan = plan.summary
-  for (const step of plan.steps) if (step.kind === 'transfer') await startTransfer(run, { step, mandate, snapshot })
+  const started = new Map<string, () => boolean>()
+  for (const step of plan.steps) if (step.kind === 'transfer') started.set(step.id, await startTransfer(run, { step, mandate, snapshot }))
   const swap = plan.steps.find((s): s is SwapStep => s.kind === 'swap')
   if (!swap) {
     if (decision.action === 'hold') decide(run, decision.reason === 'paused' ? 'paused' : transfersNote('inside band: hold', plan), now)
@@ -89,7 +104,87 @@ export async function runCycle(run: Run): Promise<'again' | 'done'> {
     decide(run, `${state.paused ? 'paused' : 'stopping'} before the hedge was sent`, now)
     return 'done'
   }
+  if (swap.dependsOn.length > 0) return fundedHedge(run, { mandate, step: swap, finished: swap.dependsOn.map((id) => started.get(id)!) })
   return hedge(run, { mandate, snapshot, exposure, decision: decision as Extract<BandDecision, { action: 'hedge' }>, step: swap })
+}
+
+/**
+ * The quotes a funded hedge needs: the whole hedge on each chain whose balance cut it short, and
+ * the transfer that would fund each one that fits the budgets (its routes are quoted with the
+ * other transfers). Quoting failures leave the plan to the slice.
+ */
+async function quoteFunding(
+  run: Run,
+  p: { mandate: Mandate; snapshot: PortfolioSnapshot; search: SliceSearch<OkQuote> },
+): Promise<FundingOption<OkQuote>[]> {
+  const probes = fundingProbes(p.search)
+  if (probes.length === 0) return []
+  try {
+    const quotes = await read.quoteHedge({
+      mandate: run.state.mandate,
+      direction: p.search.direction,
+      requests: probes.map((r) => ({ chain: r.chain, amountIn: r.amountIn.toString() })),
+    })
+    const blocked = run.state.blockedChains.map((b) => b.chain)
+    const inFlight = transfersInFlight(run.state)
+    return fundingOptions({ search: p.search, probes, quotes, chains: p.snapshot.chains, mandate: p.mandate, blocked, inFlight })
+  } catch (err) {
+    run.state.lastError = `funded hedges not quoted: ${failureMessage(err)}`
+    return []
+  }
+}
+
+/**
+ * Runs the swap of a funded hedge once the transfers it depends on have finished: only when they
+ * delivered, and sized again from the chain's balance then (what arrived, never what is on its
+ * way) and from the band as it stands then. A transfer late past the mandate's delay leaves the
+ * hedge to the next cycle; the transfer itself goes on.
+ */
+async function fundedHedge(run: Run, p: { mandate: Mandate; step: SwapStep; finished: (() => boolean)[] }): Promise<'again' | 'done'> {
+  const { state } = run
+  const { mandate, step } = p
+  const deps = step.dependsOn.join(', ')
+  decide(run, `waiting for ${deps} to fund a ${eth(BigInt(step.sizeWei))} ETH hedge on ${step.chain}`, null)
+  const maxDelayMs = (mandate.capital?.fundHedges?.maxDelaySec ?? 0) * 1000
+  await condition(() => p.finished.every((f) => f()) || Boolean(state.stopping), maxDelayMs)
+  const notArrived = step.dependsOn
+    .map((id) => (state.transfers ?? []).find((t) => t.id === id))
+    .filter((t) => t?.state !== 'delivered')
+    .map((t) => `${t?.id ?? 'a transfer'} is ${t?.state ?? 'unknown'}`)
+  const skip = (why: string, at: bigint | null) => {
+    decide(run, `funded hedge ${step.id} not sent: ${why}`, at)
+    return 'done' as const
+  }
+  if (notArrived.length > 0) return skip(notArrived.join(', '), null)
+  if (state.paused || state.stopping) return skip(state.paused ? 'paused' : 'stopping', null)
+  const observed = await observe(run, mandate)
+  if (!observed) return 'done'
+  const { snapshot, exposure } = observed
+  const now = chainTime(snapshot)
+  const decision = decideBandHedge({ mandate: { ...mandate, paused: state.paused }, deltaWei: exposure.deltaWei })
+  const obs = snapshot.chains.find((c) => c.chain === step.chain)!
+  const size = fundedSwapSize({
+    direction: step.direction,
+    plannedSizeWei: BigInt(step.sizeWei),
+    plannedAmountIn: BigInt(step.quote.amountIn),
+    decision,
+    chain: obs,
+  })
+  if ('none' in size) return skip(size.none, now)
+  let quote: QuoteJson | undefined
+  try {
+    ;[quote] = await read.quoteHedge({
+      mandate: state.mandate,
+      direction: step.direction,
+      requests: [{ chain: step.chain, amountIn: size.amountIn.toString() }],
+    })
+  } catch (err) {
+    state.lastError = failureMessage(err)
+  }
+  if (quote?.status !== 'ok') return skip(`no quote on ${step.chain}${quote ? `: ${quote.reason}` : ''}`, now)
+  const sized = fundedSwapStep({ step, quote, chain: obs, mandate, sizeWei: size.sizeWei })
+  if ('none' in sized) return skip(sized.none, now)
+  return hedge(run, { mandate, snapshot, exposure, decision: decision as Extract<BandDecision, { action: 'hedge' }>, step: sized.step })
 }
 
 /** A decision line that also says which transfers the plan started. */
@@ -155,6 +250,7 @@ async function hedge(
       amountIn: quote.amountIn,
       slice,
       limitedBy: step.limitedBy,
+      fundedBy: step.dependsOn,
       estimatedCostUsdc: BigInt(step.expectedCostUsdc),
       deltaBeforeWei: exposure.deltaWei,
       deltaAfterWei: after ? after.exposure.deltaWei : null,
@@ -181,11 +277,11 @@ async function hedge(
 async function findSlice(
   run: Run,
   p: { mandate: Mandate; snapshot: PortfolioSnapshot; decision: Extract<BandDecision, { action: 'hedge' }> },
-): Promise<SliceChoice<OkQuote> | null> {
+): Promise<{ choice: SliceChoice<OkQuote>; search: SliceSearch<OkQuote> | null } | null> {
   const { state } = run
   const { mandate, snapshot, decision } = p
   const chains = snapshot.chains.filter((c) => !state.blockedChains.some((b) => b.chain === c.chain))
-  if (chains.length === 0) return { status: 'unavailable', reason: 'every chain is blocked' }
+  if (chains.length === 0) return { choice: { status: 'unavailable', reason: 'every chain is blocked' }, search: null }
   let search = startSliceSearch<OkQuote>({
     direction: decision.direction,
     wantedWei: decision.sizeWei,
@@ -219,7 +315,7 @@ async function findSlice(
     }
     search = recordSliceQuotes(search, { requests, quotes: answers })
   }
-  return chooseSlice(search)
+  return { choice: chooseSlice(search), search }
 }
 
 async function observe(run: Run, mandate: Mandate): Promise<{ snapshot: PortfolioSnapshot; exposure: PortfolioExposure } | null> {

@@ -32,15 +32,19 @@ export type TransferInputs = { moves: CapitalMove[]; requests: OperatorRequest[]
  * not know is recorded (and counted in flight) and no new move is planned in that cycle; when the
  * bridges cannot be read, none is planned either.
  */
-export async function transferInputs(run: Run, p: { mandate: Mandate; snapshot: PortfolioSnapshot }): Promise<TransferInputs> {
+export async function transferInputs(
+  run: Run,
+  p: { mandate: Mandate; snapshot: PortfolioSnapshot; fundingMoves?: readonly CapitalMove[] },
+): Promise<TransferInputs> {
   const { state } = run
   const none: TransferInputs = { moves: [], requests: [], routes: [] }
   const requests = state.transferRequests ?? []
   const capital = p.snapshot.chains.map((c) => ({ chain: c.chain, weth: BigInt(c.balances.weth), usdc: BigInt(c.balances.usdc) }))
   const inFlight = transfersInFlight(state).map((t) => ({ ...t, amount: BigInt(t.amount) }))
   const moves = p.mandate.capital ? capitalMoves({ mandate: p.mandate, capital, inFlight }) : []
+  const funding = p.fundingMoves ?? []
   const discoveredOpen = (state.transfers ?? []).filter((t) => t.origin === 'discovered' && !['delivered', 'refunded'].includes(t.state))
-  if (moves.length === 0 && requests.length === 0 && discoveredOpen.length === 0) return none
+  if (moves.length === 0 && requests.length === 0 && funding.length === 0 && discoveredOpen.length === 0) return none
   state.transferRequests = []
   try {
     const treasury = Object.values(p.mandate.chains)[0]!.treasury as `0x${string}`
@@ -57,7 +61,8 @@ export async function transferInputs(run: Run, p: { mandate: Mandate; snapshot: 
       return none
     }
     const bridges = await read.listBridges({})
-    const wanted = [...moves, ...requests.map((r) => ({ ...r, amount: BigInt(r.amount) }))]
+    // Funding moves are quoted here and become steps only if the planner picks their hedge.
+    const wanted = [...moves, ...funding, ...requests.map((r) => ({ ...r, amount: BigInt(r.amount) }))]
     const asks: TransferRequestJson[] = wanted.flatMap((m) =>
       bridges
         .filter((b) => b.chains.includes(m.from) && b.chains.includes(m.to) && (!('bridge' in m) || !m.bridge || m.bridge === b.id))
@@ -84,7 +89,7 @@ export async function transferInputs(run: Run, p: { mandate: Mandate; snapshot: 
 export async function startTransfer(
   run: Run,
   p: { step: TransferStep; mandate: Mandate; snapshot: PortfolioSnapshot },
-): Promise<() => void> {
+): Promise<() => boolean> {
   const { state } = run
   const { step, mandate, snapshot } = p
   const chainId = (chain: ChainKey) => snapshot.chains.find((c) => c.chain === chain)!.chainId

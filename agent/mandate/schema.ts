@@ -61,6 +61,16 @@ const capitalSchema = z
       .optional(),
     /** What capital in flight costs, bps per year of its value (time value of a transfer). */
     timeValueBpsPerYear: z.number().int().min(0).max(10_000).default(500),
+    /**
+     * Hedges funded by a transfer: when the chain where a hedge is cheapest lacks the capital for
+     * it, keel may move that capital there first and hedge with what arrived, if the transfer and
+     * the hedge together cost less per ETH than hedging elsewhere now and the route is expected to
+     * deliver within `maxDelaySec` (the hedge waits that long outside the band). Absent: never.
+     */
+    fundHedges: z
+      .object({ maxDelaySec: z.number().int().min(1).max(86_400) })
+      .strict()
+      .optional(),
   })
   .strict()
 

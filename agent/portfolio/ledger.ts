@@ -25,6 +25,8 @@ export type HedgeRecord = {
   slice?: boolean
   /** What cut a slice short: the balance on its chain (capital was missing there) or the budgets. */
   limitedBy?: 'balance' | 'budget' | null
+  /** The transfers that brought the capital this hedge spent (a funded hedge). */
+  fundedBy?: string[]
   /** Estimated at decision time: gas + pool fee and impact, USDC base units. */
   estimatedCostUsdc: string
   gasCostWei: string
@@ -134,6 +136,7 @@ export function hedgeRecord(p: {
   amountIn: string
   slice: boolean
   limitedBy: 'balance' | 'budget' | null
+  fundedBy?: string[]
   estimatedCostUsdc: bigint
   deltaBeforeWei: bigint
   deltaAfterWei: bigint | null
@@ -161,6 +164,7 @@ export function hedgeRecord(p: {
     amountOut: done ? done.amountOut : '0',
     slice: p.slice,
     limitedBy: p.limitedBy,
+    ...(p.fundedBy?.length ? { fundedBy: p.fundedBy } : {}),
     estimatedCostUsdc: p.estimatedCostUsdc.toString(),
     gasCostWei: done ? done.gasCostWei : '0',
     gasCostUsdc: costs.gasCostUsdc.toString(),

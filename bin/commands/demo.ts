@@ -239,6 +239,8 @@ function printSummary(p: { status: PortfolioStatus; simulatedSec: number; startP
   console.log(`  slippage (fee + impact vs mid): ${usdc(sum((h) => h.slippageCostUsdc))} USDC`)
   const shrank = done.filter((h) => h.limitedBy === 'balance').length
   console.log(`  hedges cut short by the balance on their chain: ${shrank}`)
+  const funded = done.filter((h) => h.fundedBy?.length).length
+  if (funded > 0) console.log(`  hedges funded by a transfer first: ${funded}`)
   const transfers = (p.status.transfers ?? []).filter((t) => t.state === 'delivered' || t.state === 'refunded')
   const bridgeCost = transfers.reduce((s, t) => s + BigInt(t.costUsdc), 0n)
   const inFlightSec = transfers.reduce(
