@@ -85,3 +85,24 @@ describe('physical bounds', () => {
     expect(r.ok).toBe(true)
   })
 })
+
+describe('capital', () => {
+  const capital = (over: Record<string, unknown>) => ({ ...valid, capital: { chains: {}, ...over } })
+  test('funded hedges wait at most the delay the mandate gives them', () => {
+    expect(parseMandate(capital({})).capital?.fundHedges).toBeUndefined()
+    expect(parseMandate(capital({ fundHedges: { maxDelaySec: 300 } })).capital?.fundHedges).toEqual({ maxDelaySec: 300 })
+  })
+
+  test('names a bad funded-hedge delay and a misspelled key', () => {
+    for (const [fundHedges, path] of [
+      [{ maxDelaySec: 0 }, 'capital.fundHedges.maxDelaySec'],
+      [{ maxDelaySec: 86_401 }, 'capital.fundHedges.maxDelaySec'],
+      [{ maxDelaySec: 1.5 }, 'capital.fundHedges.maxDelaySec'],
+      [{ maxDelay: 300 }, 'capital.fundHedges.maxDelay'],
+    ] as const) {
+      const r = safeParseMandate(capital({ fundHedges }))
+      expect(r.ok, JSON.stringify(fundHedges)).toBe(false)
+      if (!r.ok) expect(r.issues.map((i) => i.path)).toContain(path)
+    }
+  })
+})
