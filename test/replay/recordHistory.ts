@@ -1,5 +1,5 @@
 /**
- * Records the histories the replay test runs against. Run with `npm run histories:record [basic|operator|transfers]`
+ * Records the histories the replay test runs against. Run with `npm run histories:record [basic|operator|transfers|funded]`
  * after an intended change to workflow code, and commit the files next to the older ones (keep
  * those: they stand for runs started by earlier code); the replay test proves current code
  * replays them all.
@@ -10,6 +10,9 @@
  *   `follow-up-hedges` patch.
  * - `transfers` (portfolioWorkflow-transfers.json, transferWorkflow-*.json): USDC over LayerZero, WETH over
  *   Across (unwrapped on delivery, wrapped back by the transfer), then a stop.
+ * - `funded` (portfolioWorkflow-funded.json): Ethereum holds too little WETH for a hedge that is
+ *   cheapest there; the plan moves WETH over Across first and the hedge waits for it
+ *   (`funded-hedges`), then a stop.
  * - `operator` (portfolioWorkflow-operator.json, rebalanceWorkflow-settle-unsent.json,
  *   settlementWorkflow.json, preflightWorkflow.json): the shapes added by issue 6, through an RPC
  *   proxy in front of Base: a hedge in slices (`sliced-hedges`), a send that ends in doubt and is
@@ -20,6 +23,7 @@ import { writeFileSync } from 'node:fs'
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import { createWalletClient, erc20Abi, type Hex, http, parseTransaction } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { devnetAccounts } from '../../chains/devnet/devnetClients.ts'
 import { portfolioControls, runPreflight, startPortfolio, waitForStatus } from '../../temporal/client.ts'
 import type { PortfolioStatus } from '../../workflows/portfolioWorkflow.ts'
 import { startRpcProxy } from '../fixtures/rpcProxy.ts'
@@ -193,8 +197,53 @@ async function recordTransfers(): Promise<void> {
   }
 }
 
+/** A hedge funded by a transfer: WETH moved to Ethereum over Across first, the swap after it arrived. */
+async function recordFunded(): Promise<void> {
+  const stack = await startStack({ name: 'record-funded', seed: 3 })
+  try {
+    // Before keel holds the treasury key: leave Ethereum 5 WETH.
+    const { publicClient } = stack.chains.ethereum
+    const wallet = createWalletClient({
+      account: devnetAccounts().treasury,
+      chain: publicClient.chain,
+      transport: http(stack.manifest.chains.ethereum.rpcUrl),
+    })
+    const held = (await stack.balances('ethereum')).weth
+    const hash = await wallet.writeContract({
+      address: stack.manifest.chains.ethereum.contracts.weth,
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: ['0x000000000000000000000000000000000000dEaD', held - 5n * 10n ** 18n],
+    })
+    await publicClient.waitForTransactionReceipt({ hash })
+    await stack.startWorkers()
+    const delta = (await stack.exposure()).deltaWei
+    const mandate = testMandate({
+      portfolio: 'recorded-funded',
+      treasury: stack.treasury,
+      targetEth: ethTarget(delta - 40n * 10n ** 18n),
+      bandEth: '5',
+      capital: { chains: {}, maxCostBps: 30, bridges: ['across-v3'], fundHedges: { maxDelaySec: 45 } },
+    })
+    mandate.hedge = { ...mandate.hedge, maxSlippageBps: 30 }
+    const { controls } = await startAndObserve(stack, mandate)
+    await waitForStatus({ status: controls.status, done: (s) => s.hedges.some((h) => h.fundedBy?.length) })
+    await waitForStatus({ status: controls.status, done: (s) => s.lastObservation?.insideBand === true })
+    await controls.stop('recorded')
+    await controls.handle.result()
+    await save(stack, [['portfolioWorkflow-funded.json', controls.handle.workflowId]])
+  } finally {
+    await stack.stop()
+  }
+}
+
 const which = process.argv[2] ?? 'basic'
-const scenarios: Record<string, () => Promise<void>> = { basic: recordBasic, operator: recordOperator, transfers: recordTransfers }
+const scenarios: Record<string, () => Promise<void>> = {
+  basic: recordBasic,
+  operator: recordOperator,
+  transfers: recordTransfers,
+  funded: recordFunded,
+}
 const run = scenarios[which]
 if (!run) {
   console.error(`unknown scenario "${which}" (expected ${Object.keys(scenarios).join(' or ')})`)

@@ -11,6 +11,7 @@ describe('recorded workflow histories', () => {
   test('there are histories of every workflow to replay, from before and after each patch', () => {
     expect(files.sort()).toEqual([
       'portfolioWorkflow-before-follow-ups.json',
+      'portfolioWorkflow-funded.json',
       'portfolioWorkflow-operator.json',
       'portfolioWorkflow-transfers.json',
       'portfolioWorkflow.json',
@@ -36,6 +37,20 @@ describe('recorded workflow histories', () => {
     expect(new Set(patchesIn('portfolioWorkflow-operator.json'))).toEqual(new Set(['sliced-hedges', 'follow-up-hedges']))
     expect(patchesIn('rebalanceWorkflow-settle-unsent.json')).toEqual(['settle-unsent'])
     expect(patchesIn('rebalanceWorkflow.json')).toEqual([])
+    expect(patchesIn('portfolioWorkflow-funded.json')).toContain('funded-hedges')
+  })
+
+  test('the funded history starts the transfer child before the hedge that waits for it', () => {
+    const { events } = JSON.parse(readFileSync(new URL('portfolioWorkflow-funded.json', dir), 'utf8')) as {
+      events: Record<string, { workflowType?: { name?: string }; workflowId?: string } | undefined>[]
+    }
+    const children = events
+      .map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)
+      .filter((a) => a !== undefined)
+      .map((a) => a.workflowType?.name)
+    const transfer = children.indexOf('transferWorkflow')
+    expect(transfer).toBeGreaterThanOrEqual(0)
+    expect(children.slice(transfer + 1)).toContain('rebalanceWorkflow')
   })
 
   test('the transfers history starts transfer children and takes their progress as signals', () => {
