@@ -64,4 +64,6 @@ export type DevnetManifest = {
    * by that bridge's own schema; absent on a devnet started before bridges.
    */
   bridges?: Partial<Record<'layerzero' | 'across', { services: number[] } & Record<string, unknown>>> | undefined
+  /** Option venues deployed on every chain, each section checked by that venue's own schema; absent on a devnet started before options. */
+  options?: { gamma?: Record<string, unknown> | undefined } | undefined
 }

@@ -8,6 +8,7 @@ import { devnetBridges } from './bridges.ts'
 import { chainProfiles, defaultInitialEthPriceUsd, defaultSeed, defaultStateIntervalSec, feedDecimals, poolFee } from './constants.ts'
 import { deployChain } from './deploy.ts'
 import { createDevnetClients, type DevnetAccounts, type DevnetClients, devnetAccounts, devnetKeys } from './devnetClients.ts'
+import { deployGamma } from './gamma/deploy.ts'
 import { findFreePort, isProcessAlive } from './localProcess.ts'
 import {
   chainLogPath,
@@ -123,6 +124,9 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
       devKeys: { deployer: keys.deployer, treasury: keys.treasury, arbitrageur: keys.arbitrageur },
     }
     await deployBridges({ manifest, accounts, stateDir: opts.stateDir, log, started: services })
+    const clients = Object.fromEntries(chainKeys.map((k) => [k, createDevnetClients({ key: k, rpcUrl: manifest.chains[k].rpcUrl })]))
+    manifest.options = { gamma: await deployGamma({ manifest, clients: clients as Record<ChainKey, DevnetClients>, accounts }) }
+    log('gamma: Opyn Gamma Protocol deployed on every chain')
     writeManifest(opts.stateDir, manifest)
     return manifest
   } catch (err) {

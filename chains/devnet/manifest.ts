@@ -25,6 +25,8 @@ export const devnetManifestSchema = z.object({
   chains: z.object({ ethereum: chainEntry, arbitrum: chainEntry, base: chainEntry }),
   devKeys: z.object({ deployer: hex, treasury: hex, arbitrageur: hex }),
   bridges: z.partialRecord(z.enum(['layerzero', 'across']), z.looseObject({ services: z.array(z.number().int().positive()) })).optional(),
+  // Each venue checks its own section (chains/devnet/gamma/section.ts).
+  options: z.object({ gamma: z.record(z.string(), z.unknown()).optional() }).strict().optional(),
 }) satisfies z.ZodType<DevnetManifest>
 
 /** `<stateDir>/devnet`: the manifest, each chain's state file and anvil's output. */
