@@ -1,0 +1,186 @@
+import { type Address, createWalletClient, encodeFunctionData, type Hex, http, parseAbi } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { gammaFullCollateral, gammaPayout, gammaVaultProceeds } from '../../agent/options/gammaSettlement.ts'
+import { createDevnetClients, type DevnetClients } from '../../chains/devnet/devnetClients.ts'
+import { readGammaSection } from '../../chains/devnet/gamma/section.ts'
+import type { Call } from '../types.ts'
+import { type DevnetFixture, startDevnetFixture } from '../uniswap-v3/devnetFixture.ts'
+import { controllerAbi, erc20Abi } from './abis.ts'
+import {
+  createSeriesCall,
+  expiryRound,
+  findSeries,
+  type GammaDeployment,
+  listSeries,
+  openShortCalls,
+  postExpiryPriceCall,
+  readExcessCollateral,
+  readExpiryPrice,
+  readVaults,
+  redeemCall,
+  type Series,
+  settleVaultCall,
+} from './gamma.ts'
+
+const E8 = 10n ** 8n
+const DAY = 86_400n
+
+let fx: DevnetFixture
+let chain: DevnetClients
+let d: GammaDeployment
+let treasury: Address
+let holder: Address
+
+beforeAll(async () => {
+  fx = await startDevnetFixture()
+  const m = fx.manifest
+  chain = createDevnetClients({ key: 'ethereum', rpcUrl: m.chains.ethereum.rpcUrl })
+  const g = readGammaSection(m)!.chains.ethereum!
+  const c = m.chains.ethereum.contracts
+  d = {
+    chainId: m.chains.ethereum.chainId,
+    controller: g.controller,
+    otokenFactory: g.otokenFactory,
+    oracle: g.oracle,
+    marginPool: g.marginPool,
+    marginCalculator: g.marginCalculator,
+    pricer: g.pricer,
+    feed: c.ethUsdFeed,
+    weth: c.weth,
+    usdc: c.usdc,
+  }
+  treasury = m.chains.ethereum.accounts.treasury
+  holder = m.chains.ethereum.accounts.arbitrageur
+})
+
+afterAll(async () => {
+  await fx?.stop()
+})
+
+/** Sends calls from a devnet account, one after the other, each mined and successful. */
+async function send(key: Hex, calls: Call[]): Promise<void> {
+  const account = privateKeyToAccount(key)
+  const wallet = createWalletClient({ account, chain: chain.publicClient.chain, transport: http(fx.manifest.chains.ethereum.rpcUrl) })
+  for (const c of calls) {
+    const hash = await wallet.sendTransaction({ to: c.to, data: c.data, value: c.value })
+    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash })
+    expect(receipt.status, c.description).toBe('success')
+  }
+}
+const balance = (token: Address, owner: Address) =>
+  chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] })
+const at = async (timestampSec: bigint) => {
+  await chain.testClient.setNextBlockTimestamp({ timestamp: timestampSec })
+  await chain.testClient.mine({ blocks: 1 })
+}
+
+describe('Opyn Gamma on the devnet, through keel’s adapter', () => {
+  test('short calls and puts settle to the wei as Gamma pays them: ITM and OTM, the vault owner and the holder', async () => {
+    const keys = fx.manifest.devKeys
+    const now = (await chain.publicClient.getBlock()).timestamp
+    // Gamma's expiries are 08:00 UTC: the first one at least a day away.
+    const expirySec = ((now + DAY) / DAY + 1n) * DAY + 8n * 3600n
+    const expiryPriceE8 = 3_100n * E8
+    const cases = [
+      { name: 'call ITM', isPut: false, strikeE8: 2_800n * E8, amountE8: 25n * 10n ** 7n },
+      { name: 'call OTM', isPut: false, strikeE8: 3_400n * E8, amountE8: 4n * E8 },
+      { name: 'put ITM', isPut: true, strikeE8: 3_200n * E8, amountE8: 3n * E8 },
+      { name: 'put OTM', isPut: true, strikeE8: 2_800n * E8, amountE8: 5n * E8 },
+    ]
+    const opened: { name: string; series: Series; vaultId: bigint; amountE8: bigint; collateral: bigint }[] = []
+    for (const [i, c] of cases.entries()) {
+      const spec = { isPut: c.isPut, strikeE8: c.strikeE8, expirySec }
+      expect(await findSeries(chain.publicClient, d, spec)).toBeNull()
+      const created = await createSeriesCall(chain.publicClient, d, spec)
+      await send(keys.treasury, [created.call])
+      expect((await findSeries(chain.publicClient, d, spec))?.otoken).toBe(created.series.otoken)
+      const vaultId = BigInt(i + 1)
+      await send(keys.treasury, openShortCalls(d, { series: created.series, owner: treasury, vaultId, amountE8: c.amountE8, to: holder }))
+      opened.push({
+        name: c.name,
+        series: created.series,
+        vaultId,
+        amountE8: c.amountE8,
+        collateral: gammaFullCollateral({ ...created.series, amountE8: c.amountE8 }),
+      })
+    }
+    expect((await listSeries(chain.publicClient, d, 0n)).map((s) => s.otoken).sort()).toEqual(opened.map((o) => o.series.otoken).sort())
+    // Vaults read back as opened: one short and its full collateral each, nothing in excess.
+    const vaults = await readVaults(chain.publicClient, d, treasury)
+    expect(vaults.map((v) => [v.id, v.type, v.short?.otoken, v.short?.amountE8, v.collateral?.amount])).toEqual(
+      opened.map((o) => [o.vaultId, 0, o.series.otoken, o.amountE8, o.collateral]),
+    )
+    for (const o of opened) expect(await readExcessCollateral(chain.publicClient, d, treasury, o.vaultId)).toBe(0n)
+    for (const o of opened) expect(await balance(o.series.otoken, holder)).toBe(o.amountE8)
+
+    // Expiry: the feed's first round after it carries the price; the pricer posts it after the locking period.
+    await at(expirySec + 60n)
+    await send(keys.deployer, [
+      {
+        chainId: d.chainId,
+        to: d.feed,
+        data: encodeFunctionData({
+          abi: parseAbi(['function updateAnswer(int256 answer)']),
+          functionName: 'updateAnswer',
+          args: [expiryPriceE8],
+        }),
+        value: 0n,
+        description: 'feed update after expiry',
+      },
+    ])
+    const round = await expiryRound(chain.publicClient, d, expirySec)
+    expect(round?.priceE8).toBe(expiryPriceE8)
+    const { lockingPeriodSec, disputePeriodSec } = readGammaSection(fx.manifest)!
+    await at(expirySec + 60n + BigInt(lockingPeriodSec) + 1n)
+    // Posted by keel's treasury, not the pricer's bot: the pricer checks the round before is earlier than expiry.
+    await send(keys.treasury, [postExpiryPriceCall(d, { expirySec, roundId: round!.roundId })])
+    expect(await readExpiryPrice(chain.publicClient, d, expirySec)).toEqual({ priceE8: expiryPriceE8, final: false })
+    await at(expirySec + 60n + BigInt(lockingPeriodSec + disputePeriodSec) + 2n)
+    expect(await readExpiryPrice(chain.publicClient, d, expirySec)).toEqual({ priceE8: expiryPriceE8, final: true })
+
+    const poolBefore = { weth: await balance(d.weth, d.marginPool), usdc: await balance(d.usdc, d.marginPool) }
+    const paidOut = { weth: 0n, usdc: 0n }
+    for (const o of opened) {
+      const series = { ...o.series, expiryPriceE8 }
+      const payout = gammaPayout({ ...series, amountE8: o.amountE8 })
+      const proceeds = gammaVaultProceeds({ ...series, shortE8: o.amountE8, collateral: o.collateral })
+      // keel's own arithmetic equals Gamma's, to the wei.
+      expect(
+        await chain.publicClient.readContract({
+          address: d.controller,
+          abi: controllerAbi,
+          functionName: 'getPayout',
+          args: [o.series.otoken, o.amountE8],
+        }),
+        o.name,
+      ).toBe(payout)
+      expect(
+        await chain.publicClient.readContract({
+          address: d.controller,
+          abi: controllerAbi,
+          functionName: 'getProceed',
+          args: [treasury, o.vaultId],
+        }),
+        o.name,
+      ).toBe(proceeds)
+      if (o.name.endsWith('OTM')) expect([payout, proceeds]).toEqual([0n, o.collateral])
+      else expect(payout).toBeGreaterThan(0n)
+      // And the tokens move exactly so: the holder redeems, the treasury settles its vault.
+      const holderBefore = await balance(o.series.collateral, holder)
+      const treasuryBefore = await balance(o.series.collateral, treasury)
+      await send(keys.arbitrageur, [redeemCall(d, { otoken: o.series.otoken, holder, amountE8: o.amountE8 })])
+      await send(keys.treasury, [settleVaultCall(d, { owner: treasury, vaultId: o.vaultId, to: treasury })])
+      expect(await balance(o.series.collateral, holder), o.name).toBe(holderBefore + payout)
+      expect(await balance(o.series.collateral, treasury), o.name).toBe(treasuryBefore + proceeds)
+      expect(await balance(o.series.otoken, holder)).toBe(0n)
+      // A full collateral pays the holder and the writer between them, down to Gamma's rounding in the pool's favour.
+      expect(o.collateral - payout - proceeds).toBeGreaterThanOrEqual(0n)
+      paidOut[o.series.isPut ? 'usdc' : 'weth'] += payout + proceeds
+    }
+    expect(await balance(d.weth, d.marginPool)).toBe(poolBefore.weth - paidOut.weth)
+    expect(await balance(d.usdc, d.marginPool)).toBe(poolBefore.usdc - paidOut.usdc)
+    // Settled vaults are empty.
+    for (const v of await readVaults(chain.publicClient, d, treasury)) expect([v.short, v.collateral]).toEqual([null, null])
+  })
+})
