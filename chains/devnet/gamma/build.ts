@@ -4,10 +4,10 @@
  * 0.6.10, optimizer 200 runs), into `artifacts/`. No package publishes Gamma's bytecode, so the
  * artifacts are committed and this script is how anyone rebuilds them, byte for byte:
  *
- *   git clone https://github.com/opynfinance/GammaProtocol /tmp/GammaProtocol
- *   git -C /tmp/GammaProtocol checkout 1b3c62d030d8fa0f711b4ff2009498e9d8cb4503
- *   npm run gamma:build -- /tmp/GammaProtocol           # writes artifacts/
- *   npm run gamma:build -- /tmp/GammaProtocol --check   # rebuilds and compares with the committed ones
+ *   git clone https://github.com/opynfinance/GammaProtocol ../GammaProtocol
+ *   git -C ../GammaProtocol checkout 1b3c62d030d8fa0f711b4ff2009498e9d8cb4503
+ *   npm run gamma:build -- ../GammaProtocol           # writes artifacts/
+ *   npm run gamma:build -- ../GammaProtocol --check   # rebuilds and compares with the committed ones
  *
  * Source unit names are the repository's own paths (`contracts/core/Controller.sol`), so the
  * metadata hash in the bytecode names no path of the machine that built it.
