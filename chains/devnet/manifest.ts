@@ -26,7 +26,10 @@ export const devnetManifestSchema = z.object({
   devKeys: z.object({ deployer: hex, treasury: hex, arbitrageur: hex }),
   bridges: z.partialRecord(z.enum(['layerzero', 'across']), z.looseObject({ services: z.array(z.number().int().positive()) })).optional(),
   // Each venue checks its own section (chains/devnet/gamma/section.ts).
-  options: z.object({ gamma: z.record(z.string(), z.unknown()).optional() }).strict().optional(),
+  options: z
+    .object({ gamma: z.record(z.string(), z.unknown()).optional() })
+    .strict()
+    .optional(),
 }) satisfies z.ZodType<DevnetManifest>
 
 /** `<stateDir>/devnet`: the manifest, each chain's state file and anvil's output. */
