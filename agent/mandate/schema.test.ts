@@ -106,3 +106,87 @@ describe('capital', () => {
     }
   })
 })
+
+describe('options', () => {
+  const book = {
+    chains: ['ethereum'],
+    strategies: [
+      {
+        kind: 'covered-call',
+        sizeEth: '20',
+        callDelta: 0.25,
+        expiry: { weekday: 'friday' },
+        minPremiumUsdc: '250',
+        maxDiscountBps: 300,
+      },
+      {
+        kind: 'short-strangle',
+        sizeEth: '5.5',
+        callDelta: 0.15,
+        putDelta: 0.15,
+        expiry: { weekday: 'friday', minDaysAway: 6 },
+        minPremiumUsdc: '100',
+        maxDiscountBps: 500,
+        approval: { required: true, deadlineSec: 1800, onTimeout: 'proceed' },
+      },
+    ],
+    objectives: { gammaFloor: -0.08, vegaLimitUsdc: '25000', thetaTargetUsdcPerDay: '180' },
+  }
+  test('a premium-selling book parses with Gamma’s defaults and amounts in base units', () => {
+    const o = parseMandate({ ...valid, options: book }).options!
+    expect(o).toMatchObject({ underlying: 'ETH', venue: 'opyn-gamma', hedgePolicy: 'whalley-wilmott' })
+    expect(o.strategies[0]).toMatchObject({
+      sizeEth: 20n * 10n ** 18n,
+      minPremiumUsdc: 250_000_000n,
+      expiry: { weekday: 'friday', hourUtc: 8, minDaysAway: 5 },
+      approval: { required: false, deadlineSec: 3600, onTimeout: 'skip' },
+    })
+    expect(o.strategies[1]!.approval).toEqual({ required: true, deadlineSec: 1800, onTimeout: 'proceed' })
+    expect(o.objectives.vegaLimitUsdc).toBe(25_000_000_000n)
+  })
+
+  test('every bad strategy field is refused by name', () => {
+    const bad = {
+      ...valid,
+      options: {
+        ...book,
+        strategies: [
+          { ...book.strategies[0], kind: 'iron-condor' },
+          { ...book.strategies[0], callDelta: 0.7, sizeEth: '0', expiry: { weekday: 'friday', hourUtc: 16 } },
+          { ...book.strategies[1], putDelta: undefined, maxDiscountBps: -1, minPremiumUsdc: '1.0000001' },
+          { ...book.strategies[0], putDelta: 0.2 },
+        ],
+        objectives: { gammaFloor: 0.5, vegaLimitUsdc: '25000', thetaTargetUsdcPerDay: '180', deltaBand: 3 },
+        hedgePolicy: 'daily',
+      },
+    }
+    const r = safeParseMandate(bad)
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.issues.map((i) => i.path).sort()).toEqual(
+      [
+        'options.hedgePolicy',
+        'options.objectives.deltaBand',
+        'options.objectives.gammaFloor',
+        'options.strategies.0.kind',
+        'options.strategies.1.callDelta',
+        'options.strategies.1.expiry.hourUtc',
+        'options.strategies.1.sizeEth',
+        'options.strategies.2.maxDiscountBps',
+        'options.strategies.2.minPremiumUsdc',
+        'options.strategies.2.putDelta',
+        'options.strategies.3.putDelta',
+      ].sort(),
+    )
+    const hour = r.issues.find((i) => i.path === 'options.strategies.1.expiry.hourUtc')!
+    expect(hour.message).toContain('08:00 UTC')
+    expect(r.issues.find((i) => i.path === 'options.strategies.3.putDelta')!.message).toBe('a covered-call has no put leg (got 0.2)')
+    expect(r.issues.find((i) => i.path === 'options.strategies.2.putDelta')!.message).toBe('required for a short-strangle')
+  })
+
+  test('a chain the mandate does not hold is refused by name once the book itself is valid', () => {
+    const r = safeParseMandate({ ...valid, options: { ...book, chains: ['ethereum', 'base'] } })
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.issues).toEqual([{ path: 'options.chains.1', message: 'base is not one of the mandate\'s chains (got "base")' }])
+  })
+})

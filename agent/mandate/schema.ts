@@ -1,6 +1,7 @@
 import { parseUnits } from 'viem/utils'
 import { z } from 'zod'
 import { InvalidInputError } from '../errors.ts'
+import { optionsSchema } from './optionsSchema.ts'
 
 const chainKey = z.enum(['ethereum', 'arbitrum', 'base'])
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte hex address (0x + 40 hex digits)')
@@ -118,6 +119,8 @@ export const mandateSchema = z
       .strict()
       .default({ intervalSec: 60 }),
     capital: capitalSchema.optional(),
+    /** The option book (agent/mandate/optionsSchema.ts); absent: keel hedges spot and LP only. */
+    options: optionsSchema.optional(),
     paused: z.boolean().default(false),
   })
   .strict()
@@ -125,6 +128,10 @@ export const mandateSchema = z
     for (const chain of Object.keys(m.capital?.chains ?? {})) {
       if (!(chain in m.chains))
         ctx.addIssue({ code: 'custom', path: ['capital', 'chains', chain], message: `${chain} is not one of the mandate's chains` })
+    }
+    for (const [i, chain] of (m.options?.chains ?? []).entries()) {
+      if (!(chain in m.chains))
+        ctx.addIssue({ code: 'custom', path: ['options', 'chains', i], message: `${chain} is not one of the mandate's chains` })
     }
   })
 

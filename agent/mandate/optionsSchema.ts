@@ -1,0 +1,111 @@
+import { parseUnits } from 'viem/utils'
+import { z } from 'zod'
+
+/**
+ * The option book a mandate asks for: premium-selling strategies on ETH written on Opyn Gamma,
+ * their strikes chosen by delta, expiries on a weekly schedule, what a sale must at least fetch,
+ * and the Greek objectives of the whole book. Amounts are decimal strings in whole tokens.
+ */
+
+const weekdays = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const
+
+const usdc = (what: string) =>
+  z
+    .string({
+      error: (i) => (i.input === undefined ? 'required' : `expected a decimal string in USDC like "250", got ${JSON.stringify(i.input)}`),
+    })
+    .regex(/^\d+(\.\d{1,6})?$/, `expected ${what} as a non-negative decimal string in USDC with at most 6 decimals`)
+    .transform((s) => parseUnits(s, 6))
+
+const eth = z
+  .string({
+    error: (i) => (i.input === undefined ? 'required' : `expected a decimal string in ETH like "20", got ${JSON.stringify(i.input)}`),
+  })
+  .regex(/^\d+(\.\d{1,8})?$/, 'expected a decimal string in ETH with at most 8 decimals (oTokens have 8)')
+  .transform((s) => parseUnits(s, 18))
+  .refine((v) => v > 0n, 'must be greater than 0')
+  .refine((v) => v <= 1_000_000n * 10n ** 18n, 'at most 1000000 ETH per roll')
+
+/** |delta| of the strike to sell: out of the money, so above 0 and at most 0.5. */
+const strikeDelta = z
+  .number({ error: 'expected a delta like 0.25' })
+  .gt(0, 'must be above 0')
+  .max(0.5, 'at most 0.5: strikes are sold out of the money')
+
+const expirySchema = z
+  .object({
+    weekday: z.enum(weekdays, { error: `expected a weekday: ${weekdays.join(', ')}` }),
+    /** Gamma settles at 08:00 UTC only. */
+    hourUtc: z.literal(8, { error: 'Opyn Gamma series expire at 08:00 UTC: hourUtc must be 8' }).default(8),
+    /** The nearest expiry at least this many days after the roll. */
+    minDaysAway: z.number().int().min(0).max(60).default(5),
+  })
+  .strict()
+
+const approvalSchema = z
+  .object({
+    /** The roll waits for an operator's `approveRoll` before minting. */
+    required: z.boolean().default(false),
+    deadlineSec: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(3_600),
+    /** What the roll does when nobody approved by the deadline. */
+    onTimeout: z.enum(['skip', 'proceed']).default('skip'),
+  })
+  .strict()
+
+const strategySchema = z
+  .object({
+    kind: z.enum(['covered-call', 'cash-secured-put', 'short-strangle'], {
+      error: 'expected covered-call, cash-secured-put or short-strangle',
+    }),
+    /** ETH of options written per roll (each leg of a strangle). */
+    sizeEth: eth,
+    /** |delta| of the call strike: covered calls and strangles. */
+    callDelta: strikeDelta.optional(),
+    /** |delta| of the put strike: cash-secured puts and strangles. */
+    putDelta: strikeDelta.optional(),
+    expiry: expirySchema,
+    /** Least premium a roll must fetch in all, USDC. */
+    minPremiumUsdc: usdc('a premium'),
+    /** Largest discount to keel's model price a maker's bid may have, bps. */
+    maxDiscountBps: z.number().int().min(0).max(5_000),
+    approval: approvalSchema.default({ required: false, deadlineSec: 3_600, onTimeout: 'skip' }),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const needs = { 'covered-call': ['callDelta'], 'cash-secured-put': ['putDelta'], 'short-strangle': ['callDelta', 'putDelta'] }[s.kind]
+    for (const key of ['callDelta', 'putDelta'] as const) {
+      if (needs.includes(key) && s[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required for a ${s.kind}` })
+      if (!needs.includes(key) && s[key] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: `a ${s.kind} has no ${key === 'callDelta' ? 'call' : 'put'} leg` })
+    }
+  })
+
+export const optionsSchema = z
+  .object({
+    underlying: z.literal('ETH').default('ETH'),
+    venue: z.literal('opyn-gamma', { error: 'the only option venue is opyn-gamma' }).default('opyn-gamma'),
+    /** Chains where series may be written; the roll picks the one with the best premium net of costs. */
+    chains: z.array(z.enum(['ethereum', 'arbitrum', 'base'])).min(1),
+    strategies: z.array(strategySchema).min(1, 'at least one strategy'),
+    objectives: z
+      .object({
+        /** Most negative book gamma allowed, ETH of delta per 1 USD of ETH price (short options make it negative). */
+        gammaFloor: z.number().max(0, 'a floor on short gamma is 0 or negative'),
+        /** Largest |vega| of the book, USDC per vol point. */
+        vegaLimitUsdc: usdc('a vega limit'),
+        /** Theta the book aims to earn, USDC per day. */
+        thetaTargetUsdcPerDay: usdc('a theta target'),
+      })
+      .strict(),
+    /** The live hedge policy of the lab: Whalley–Wilmott sizes the band from the book's gamma and each chain's cost. */
+    hedgePolicy: z.enum(['band', 'whalley-wilmott', 'time-or-price']).default('whalley-wilmott'),
+  })
+  .strict()
+
+export type OptionsMandate = z.output<typeof optionsSchema>
+export type OptionStrategy = OptionsMandate['strategies'][number]
