@@ -1,14 +1,21 @@
 import { type Address, createWalletClient, encodeFunctionData, type Hex, http, parseAbi } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { gammaFullCollateral, gammaPayout, gammaVaultProceeds } from '../../agent/options/gammaSettlement.ts'
+import {
+  gammaFullCollateral,
+  gammaNakedPutExcess,
+  gammaNakedPutMarginE27,
+  gammaPayout,
+  gammaVaultProceeds,
+} from '../../agent/options/gammaSettlement.ts'
 import { createDevnetClients, type DevnetClients } from '../../chains/devnet/devnetClients.ts'
 import { readGammaSection } from '../../chains/devnet/gamma/section.ts'
 import type { Call } from '../types.ts'
 import { type DevnetFixture, startDevnetFixture } from '../uniswap-v3/devnetFixture.ts'
-import { controllerAbi, erc20Abi } from './abis.ts'
+import { controllerAbi, erc20Abi, feedAbi } from './abis.ts'
 import {
   createSeriesCall,
+  depositCollateralCalls,
   expiryRound,
   findSeries,
   type GammaDeployment,
@@ -182,5 +189,80 @@ describe('Opyn Gamma on the devnet, through keel’s adapter', () => {
     expect(await balance(d.usdc, d.marginPool)).toBe(poolBefore.usdc - paidOut.usdc)
     // Settled vaults are empty.
     for (const v of await readVaults(chain.publicClient, d, treasury)) expect([v.short, v.collateral]).toEqual([null, null])
+  })
+
+  test('a partially collateralised put needs exactly the margin keel computes, and a fall in ETH is met by a top-up to zero deficit', async () => {
+    const keys = fx.manifest.devKeys
+    const section = readGammaSection(fx.manifest)!
+    const params = {
+      spotShockE27: BigInt(section.nakedPut.spotShockE27),
+      upperBounds: section.nakedPut.upperBounds.map((b) => ({ timeToExpirySec: BigInt(b.timeToExpirySec), valueE27: BigInt(b.valueE27) })),
+    }
+    const block = await chain.publicClient.getBlock()
+    const expirySec = ((block.timestamp + DAY) / DAY + 1n) * DAY + 8n * 3600n
+    const created = await createSeriesCall(chain.publicClient, d, { isPut: true, strikeE8: 2_800n * E8, expirySec })
+    await send(keys.treasury, [created.call])
+    const series = created.series
+    const spot = async () => (await chain.publicClient.readContract({ address: d.feed, abi: feedAbi, functionName: 'latestRoundData' }))[1]
+    const shortE8 = 10n * E8
+    const margin = async () =>
+      gammaNakedPutMarginE27({
+        strikeE8: series.strikeE8,
+        spotE8: await spot(),
+        shortE8,
+        expirySec,
+        nowSec: (await chain.publicClient.getBlock()).timestamp,
+        params,
+      })
+    const required = ((await margin()) + 10n ** 21n - 1n) / 10n ** 21n
+    // Well below the 28,000 USDC a fully collateralised put would lock.
+    expect(required).toBeLessThan(gammaFullCollateral({ ...series, amountE8: shortE8 }) / 2n)
+    const vaultId = (await readVaults(chain.publicClient, d, treasury)).length + 1
+    const open = (collateral: bigint) =>
+      openShortCalls(d, { series, owner: treasury, vaultId: BigInt(vaultId), amountE8: shortE8, to: holder, collateral })
+    // One unit less than keel's margin: Gamma refuses the mint.
+    const [approve, short] = open(required - 1n)
+    await send(keys.treasury, [approve!])
+    await expect(chain.publicClient.call({ account: treasury, to: short!.to, data: short!.data })).rejects.toThrow()
+    await send(keys.treasury, open(required))
+    const vault = (await readVaults(chain.publicClient, d, treasury)).at(-1)!
+    expect(vault).toMatchObject({
+      id: BigInt(vaultId),
+      type: 1,
+      short: { otoken: series.otoken, amountE8: shortE8 },
+      collateral: { amount: required },
+    })
+    const excess = async (collateral: bigint) =>
+      gammaNakedPutExcess({
+        strikeE8: series.strikeE8,
+        spotE8: await spot(),
+        shortE8,
+        expirySec,
+        nowSec: (await chain.publicClient.getBlock()).timestamp,
+        params,
+        collateral,
+      })
+    expect(await readExcessCollateral(chain.publicClient, d, treasury, BigInt(vaultId))).toBe(await excess(required))
+    // ETH falls 25 %: the margin grows and the vault is short of it, by what keel computes.
+    await send(keys.deployer, [
+      {
+        chainId: d.chainId,
+        to: d.feed,
+        data: encodeFunctionData({
+          abi: parseAbi(['function updateAnswer(int256 answer)']),
+          functionName: 'updateAnswer',
+          args: [((await spot()) * 3n) / 4n],
+        }),
+        value: 0n,
+        description: 'ETH falls',
+      },
+    ])
+    const deficit = await readExcessCollateral(chain.publicClient, d, treasury, BigInt(vaultId))
+    expect(deficit).toBeLessThan(0n)
+    expect(deficit).toBe(await excess(required))
+    // The top-up keel would send brings the vault back to zero excess, not a unit more.
+    await send(keys.treasury, depositCollateralCalls(d, { series, owner: treasury, vaultId: BigInt(vaultId), amount: -deficit }))
+    expect(await readExcessCollateral(chain.publicClient, d, treasury, BigInt(vaultId))).toBe(0n)
+    expect(await excess(required - deficit)).toBe(0n)
   })
 })

@@ -163,6 +163,33 @@ export function openShortCalls(
   ]
 }
 
+/** Adds collateral to a vault (a top-up of a partially collateralised put): the approval and one `operate`. */
+export function depositCollateralCalls(d: GammaDeployment, p: { series: Series; owner: Address; vaultId: bigint; amount: bigint }): Call[] {
+  return [
+    {
+      chainId: d.chainId,
+      to: p.series.collateral,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [d.marginPool, p.amount] }),
+      value: 0n,
+      description: `approve ${p.amount} of the collateral to Gamma's MarginPool`,
+    },
+    operate(
+      d,
+      [
+        action({
+          actionType: ActionType.DepositCollateral,
+          owner: p.owner,
+          secondAddress: p.owner,
+          asset: p.series.collateral,
+          vaultId: p.vaultId,
+          amount: p.amount,
+        }),
+      ],
+      `deposit ${p.amount} collateral into vault ${p.vaultId}`,
+    ),
+  ]
+}
+
 /** Buys protection back: burns oTokens the owner holds against its vault and withdraws the collateral they freed. */
 export function burnShortCall(
   d: GammaDeployment,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { gammaFullCollateral, gammaPayout, gammaVaultProceeds } from './gammaSettlement.ts'
+import { gammaFullCollateral, gammaNakedPutExcess, gammaNakedPutMarginE27, gammaPayout, gammaVaultProceeds } from './gammaSettlement.ts'
 
 const E8 = 10n ** 8n
 const call = { isPut: false, strikeE8: 2_800n * E8, collateralDecimals: 18 }
@@ -33,5 +33,25 @@ describe('Gamma settlement arithmetic', () => {
   test('a put’s full collateral is rounded up to the USDC unit', () => {
     // 1e-8 oToken of a 3,200.5 strike: 0.000032005 USDC, 32.005 units of 1e-6, rounded up to 33.
     expect(gammaFullCollateral({ ...put, strikeE8: 320_050_000_000n, amountE8: 1n })).toBe(33n)
+  })
+
+  test('a naked put needs (upper bound × min(K, shock × S) + max(K − shock × S, 0)) × amount, by time to expiry', () => {
+    const E27 = 10n ** 27n
+    const params = {
+      spotShockE27: (75n * E27) / 100n,
+      upperBounds: [
+        { timeToExpirySec: 7n * 86_400n, valueE27: (20n * E27) / 100n },
+        { timeToExpirySec: 35n * 86_400n, valueE27: (40n * E27) / 100n },
+      ],
+    }
+    const p = { strikeE8: 2_800n * E8, spotE8: 3_000n * E8, shortE8: 10n * E8, expirySec: 10n * 86_400n, params }
+    // 3 days out: 0.2 × 2,250 + 550 = 1,000 USDC per put.
+    expect(gammaNakedPutMarginE27({ ...p, nowSec: 7n * 86_400n })).toBe(10_000n * E27)
+    // 9 days out: 0.4 × 2,250 + 550 = 1,450.
+    expect(gammaNakedPutMarginE27({ ...p, nowSec: 86_400n })).toBe(14_500n * E27)
+    expect(() => gammaNakedPutMarginE27({ ...p, nowSec: -30n * 86_400n })).toThrow(RangeError)
+    const at3 = { ...p, nowSec: 7n * 86_400n }
+    expect(gammaNakedPutExcess({ ...at3, collateral: 10_000_000_001n })).toBe(1n)
+    expect(gammaNakedPutExcess({ ...at3, collateral: 9_999_999_999n })).toBe(-1n)
   })
 })

@@ -1,3 +1,5 @@
+import { maxBigint, minBigint } from '../money.ts'
+
 /**
  * What Opyn Gamma pays at expiry, computed the way its contracts compute it, so keel can check a
  * settlement to the wei before and after it happens. Gamma works in 27-decimal fixed point
@@ -69,4 +71,46 @@ export function gammaFullCollateral(p: GammaSeries & { amountE8: bigint }): bigi
   const num = p.strikeE8 * p.amountE8 * 10n ** BigInt(p.collateralDecimals)
   const den = 10n ** 16n
   return (num + den - 1n) / den
+}
+
+/** Gamma's naked-margin parameters for a product (MarginCalculator: spot shock, upper bounds by time to expiry), 1e27. */
+export type NakedMarginParams = {
+  spotShockE27: bigint
+  /** Ascending times to expiry (seconds) and the upper bound value for options expiring within each. */
+  upperBounds: readonly { timeToExpirySec: bigint; valueE27: bigint }[]
+}
+
+/**
+ * Collateral a partially collateralised put needs while it is live, in the strike asset (USDC) at
+ * 27 decimals, as MarginCalculator._getNakedMarginRequired: with a = min(K, shock × S) and
+ * b = max(K − shock × S, 0), required = (upperBound(T) × a + b) × amount. `nowSec` is the block time
+ * the check runs at: it picks the upper-bound bucket.
+ */
+export function gammaNakedPutMarginE27(p: {
+  strikeE8: bigint
+  spotE8: bigint
+  shortE8: bigint
+  expirySec: bigint
+  nowSec: bigint
+  params: NakedMarginParams
+}): bigint {
+  const tte = p.expirySec - p.nowSec
+  const bucket = p.params.upperBounds.find((b) => b.timeToExpirySec >= tte)
+  if (!bucket) throw new RangeError(`no upper bound value for ${tte} s to expiry: Gamma refuses the vault`)
+  const strike = fromScaled(p.strikeE8, BASE)
+  const shocked = mul(p.params.spotShockE27, fromScaled(p.spotE8, BASE))
+  const a = minBigint(strike, shocked)
+  const b = maxBigint(strike - shocked, 0n)
+  return mul(mul(bucket.valueE27, a) + b, fromScaled(p.shortE8, BASE))
+}
+
+/**
+ * What Gamma's getExcessCollateral says of a live naked put vault, in USDC base units: the
+ * collateral above the margin (truncated), or, negative, the deficit (rounded up: the top-up that
+ * brings the vault back to zero excess).
+ */
+export function gammaNakedPutExcess(p: Parameters<typeof gammaNakedPutMarginE27>[0] & { collateral: bigint }): bigint {
+  const excess = fromScaled(p.collateral, 6) - gammaNakedPutMarginE27(p)
+  const unit = 10n ** 21n
+  return excess >= 0n ? excess / unit : -((-excess + unit - 1n) / unit)
 }
