@@ -65,5 +65,5 @@ export type DevnetManifest = {
    */
   bridges?: Partial<Record<'layerzero' | 'across', { services: number[] } & Record<string, unknown>>> | undefined
   /** Option venues deployed on every chain, each section checked by that venue's own schema; absent on a devnet started before options. */
-  options?: { gamma?: Record<string, unknown> | undefined } | undefined
+  options?: { gamma?: Record<string, unknown> | undefined; rfq?: Record<string, unknown> | undefined } | undefined
 }

@@ -14,6 +14,9 @@ export const accountIndex = {
   lzDelivery: 4,
   /** Across's relayer and dataworker stand-in: fills deposits from its inventory, relays refund bundles. */
   acrossRelayer: 5,
+  /** Two RFQ market makers (AirSwap) that buy the options keel sells, each pricing from its own surface. */
+  rfqMakerA: 6,
+  rfqMakerB: 7,
 } as const
 
 /** The WETH/USDC pool keel trades: 0.05 % fee tier, tick spacing 10. */

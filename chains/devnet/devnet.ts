@@ -22,6 +22,7 @@ import {
   writeManifest,
 } from './manifest.ts'
 import { type RestartedChain, resumeDevnet } from './restartChain.ts'
+import { deployRfq } from './rfq/deploy.ts'
 
 /** `.keel` in the project root (git-ignored): where `keel devnet up` keeps its manifest. */
 export const defaultStateDir = fileURLToPath(new URL('../../.keel', import.meta.url))
@@ -125,8 +126,9 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
     }
     await deployBridges({ manifest, accounts, stateDir: opts.stateDir, log, started: services })
     const clients = Object.fromEntries(chainKeys.map((k) => [k, createDevnetClients({ key: k, rpcUrl: manifest.chains[k].rpcUrl })]))
-    manifest.options = { gamma: await deployGamma({ manifest, clients: clients as Record<ChainKey, DevnetClients>, accounts }) }
-    log('gamma: Opyn Gamma Protocol deployed on every chain')
+    const venueCtx = { manifest, clients: clients as Record<ChainKey, DevnetClients>, accounts }
+    manifest.options = { gamma: await deployGamma(venueCtx), rfq: await deployRfq(venueCtx) }
+    log('options: Opyn Gamma and AirSwap SwapERC20 deployed on every chain')
     writeManifest(opts.stateDir, manifest)
     return manifest
   } catch (err) {

@@ -27,7 +27,7 @@ export const devnetManifestSchema = z.object({
   bridges: z.partialRecord(z.enum(['layerzero', 'across']), z.looseObject({ services: z.array(z.number().int().positive()) })).optional(),
   // Each venue checks its own section (chains/devnet/gamma/section.ts).
   options: z
-    .object({ gamma: z.record(z.string(), z.unknown()).optional() })
+    .object({ gamma: z.record(z.string(), z.unknown()).optional(), rfq: z.record(z.string(), z.unknown()).optional() })
     .strict()
     .optional(),
 }) satisfies z.ZodType<DevnetManifest>
