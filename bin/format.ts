@@ -56,6 +56,25 @@ export function formatStatus(s: PortfolioStatus): string {
         ].join(' '),
       )
     }
+    const books = o.chains.filter((c) => c.options)
+    if (books.length > 0) {
+      lines.push('options    delta ETH   gamma ETH/USD   vega USD/vol pt   theta USD/day')
+      for (const c of books) {
+        const g = c.options!
+        lines.push(
+          [
+            c.chain.padEnd(9),
+            eth(g.deltaWei, 3).padStart(11),
+            g.gamma.toExponential(3).padStart(15),
+            g.vega.toFixed(2).padStart(17),
+            g.theta.toFixed(2).padStart(15),
+          ].join(' '),
+        )
+      }
+      lines.push(
+        `book: vega ${(o.vega ?? 0).toFixed(2)} USD per vol point, theta ${(o.theta ?? 0).toFixed(2)} USD per day (delta and gamma above include it)`,
+      )
+    }
   }
   for (const b of s.blockedChains) {
     lines.push(`blocked: ${b.chain}${b.settling ? ' (settling)' : ''}: ${b.reason}`)

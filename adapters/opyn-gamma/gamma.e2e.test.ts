@@ -1,6 +1,7 @@
 import { type Address, createWalletClient, encodeFunctionData, type Hex, http, parseAbi } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type MandateInput, parseMandate } from '../../agent/mandate/schema.ts'
 import {
   gammaFullCollateral,
   gammaNakedPutExcess,
@@ -8,8 +9,15 @@ import {
   gammaPayout,
   gammaVaultProceeds,
 } from '../../agent/options/gammaSettlement.ts'
+import { portfolioExposure } from '../../agent/portfolio/exposure.ts'
+import { observationView } from '../../agent/portfolio/ledger.ts'
+import { bsmGreeks } from '../../agent/risk/blackScholes.ts'
+import { sviTotalVariance } from '../../agent/risk/svi.ts'
 import { createDevnetClients, type DevnetClients } from '../../chains/devnet/devnetClients.ts'
 import { readGammaSection } from '../../chains/devnet/gamma/section.ts'
+import { createReadActivities } from '../../temporal/activities/createActivities.ts'
+import { fromManifest } from '../../temporal/chainEnvironment.ts'
+import { createActivityDeps } from '../../temporal/worker.ts'
 import type { Call } from '../types.ts'
 import { type DevnetFixture, startDevnetFixture } from '../uniswap-v3/devnetFixture.ts'
 import { controllerAbi, erc20Abi, feedAbi } from './abis.ts'
@@ -264,5 +272,79 @@ describe('Opyn Gamma on the devnet, through keel’s adapter', () => {
     await send(keys.treasury, depositCollateralCalls(d, { series, owner: treasury, vaultId: BigInt(vaultId), amount: -deficit }))
     expect(await readExcessCollateral(chain.publicClient, d, treasury, BigInt(vaultId))).toBe(0n)
     expect(await excess(required - deficit)).toBe(0n)
+  })
+
+  test('the observation carries the covered call, and the exposure counts its collateral as ETH less the short call’s delta', async () => {
+    const keys = fx.manifest.devKeys
+    const mark = { a: 0.45, b: 0.05, rho: -0.3, m: 0, sigma: 0.2 }
+    const input: MandateInput = {
+      portfolio: 'book',
+      chains: { ethereum: { treasury } },
+      delta: { targetEth: '0', bandEth: '1' },
+      hedge: { maxSlippageBps: 30, maxGasCostUsdc: '30', maxHedgeSizeEth: '50' },
+      options: {
+        chains: ['ethereum'],
+        strategies: [
+          { kind: 'covered-call', sizeEth: '6', callDelta: 0.25, expiry: { weekday: 'friday' }, minPremiumUsdc: '1', maxDiscountBps: 500 },
+        ],
+        objectives: { gammaFloor: -1, vegaLimitUsdc: '100000', thetaTargetUsdcPerDay: '10' },
+        mark: { svi: mark },
+      },
+    }
+    parseMandate(input)
+    const read = createReadActivities(createActivityDeps({ environment: fromManifest(fx.manifest), signChains: [] }))
+    const before = portfolioExposure(await read.observePortfolio({ mandate: input }))
+    const block = await chain.publicClient.getBlock()
+    const expirySec = ((block.timestamp + 3n * DAY) / DAY + 1n) * DAY + 8n * 3600n
+    const created = await createSeriesCall(chain.publicClient, d, { isPut: false, strikeE8: 3_300n * E8, expirySec })
+    await send(keys.treasury, [created.call])
+    const vaultId = BigInt((await readVaults(chain.publicClient, d, treasury)).length + 1)
+    const amountE8 = 6n * E8
+    await send(keys.treasury, openShortCalls(d, { series: created.series, owner: treasury, vaultId, amountE8, to: holder }))
+    const snapshot = await read.observePortfolio({ mandate: input })
+    const eth = snapshot.chains[0]!
+    const vault = eth.options!.vaults.find((v) => v.id === vaultId.toString())!
+    expect(vault.short).toEqual({
+      otoken: created.series.otoken,
+      isPut: false,
+      strikeE8: (3_300n * E8).toString(),
+      expirySec: expirySec.toString(),
+      amountE8: amountE8.toString(),
+    })
+    expect(vault.collateral).toEqual({ asset: d.weth, amount: (6n * 10n ** 18n).toString() })
+    const after = portfolioExposure(snapshot)
+    const c = after.chains[0]!
+    // The WETH went from the treasury into the vault: spot −6, collateral +6, so only the short call's delta moves the book.
+    expect(c.spotWethWei).toBe(before.chains[0]!.spotWethWei - 6n * 10n ** 18n)
+    expect(c.options!.collateralWethWei - (before.chains[0]!.options?.collateralWethWei ?? 0n)).toBe(6n * 10n ** 18n)
+    const spot = c.priceUsdc
+    const vol = Math.sqrt(sviTotalVariance(mark, Math.log(3_300 / spot)))
+    const bs = bsmGreeks({
+      kind: 'call',
+      spot,
+      strike: 3_300,
+      timeYears: Number(expirySec - BigInt(eth.blockTimestampSec)) / (365 * 86_400),
+      vol,
+      rate: 0,
+    })
+    // The new vault alone, against the same observation without it: +6 ETH of collateral, less 6 calls' delta.
+    const without = portfolioExposure({
+      ...snapshot,
+      chains: [{ ...eth, options: { ...eth.options!, vaults: eth.options!.vaults.filter((v) => v !== vault) } }],
+    })
+    expect(Number(after.deltaWei - without.deltaWei) / 1e18).toBeCloseTo(6 - 6 * bs.delta, 9)
+    expect(after.gamma - without.gamma).toBeCloseTo(-6 * bs.gamma, 12)
+    expect(after.theta - without.theta).toBeCloseTo((-6 * bs.theta) / 365, 9)
+    expect(after.vega - without.vega).toBeCloseTo((-6 * bs.vega) / 100, 9)
+    expect(after.theta - without.theta).toBeGreaterThan(0)
+    // What keel status shows: the book's Greeks per chain and in total.
+    const view = observationView({ snapshot, exposure: after, mandate: parseMandate(input) })
+    expect(view.chains[0]!.options).toEqual({
+      deltaWei: c.options!.deltaWei.toString(),
+      gamma: c.options!.gamma,
+      vega: c.options!.vega,
+      theta: c.options!.theta,
+    })
+    expect([view.vega, view.theta]).toEqual([after.vega, after.theta])
   })
 })

@@ -102,6 +102,14 @@ export const optionsSchema = z
         thetaTargetUsdcPerDay: usdc('a theta target'),
       })
       .strict(),
+    /** The smile keel marks its book on (SVI of annual variance on ln(K/S)), until it fits one to makers' quotes. */
+    mark: z
+      .object({
+        svi: z
+          .object({ a: z.number(), b: z.number().min(0), rho: z.number().gt(-1).lt(1), m: z.number(), sigma: z.number().gt(0) })
+          .strict(),
+      })
+      .strict(),
     /** The live hedge policy of the lab: Whalley–Wilmott sizes the band from the book's gamma and each chain's cost. */
     hedgePolicy: z.enum(['band', 'whalley-wilmott', 'time-or-price']).default('whalley-wilmott'),
   })

@@ -131,6 +131,7 @@ describe('options', () => {
       },
     ],
     objectives: { gammaFloor: -0.08, vegaLimitUsdc: '25000', thetaTargetUsdcPerDay: '180' },
+    mark: { svi: { a: 0.45, b: 0.05, rho: -0.3, m: 0, sigma: 0.2 } },
   }
   test('a premium-selling book parses with Gamma’s defaults and amounts in base units', () => {
     const o = parseMandate({ ...valid, options: book }).options!

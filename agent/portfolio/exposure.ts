@@ -1,5 +1,6 @@
 import { lpGreeks } from '../lp/lpGreeks.ts'
 import { positionAmounts } from '../lp/positionAmounts.ts'
+import { chainOptionGreeks } from '../options/mark.ts'
 import { midPriceUsdc, wethIsToken0 } from './poolPrice.ts'
 import type { ChainExposure, ChainObservation, PortfolioExposure, PortfolioSnapshot } from './types.ts'
 
@@ -39,16 +40,21 @@ export function chainExposure(obs: ChainObservation): ChainExposure {
     }
   }
   const spotWethWei = BigInt(obs.balances.weth)
+  const priceUsdc = midPriceUsdc({ sqrtPriceX96, wethIsToken0: riskyIsToken0 })
+  const options = obs.options
+    ? chainOptionGreeks({ options: obs.options, weth: obs.weth, spotUsd: priceUsdc, nowSec: BigInt(obs.blockTimestampSec) })
+    : undefined
   return {
     chain: obs.chain,
     blockTimestampSec: BigInt(obs.blockTimestampSec),
-    priceUsdc: midPriceUsdc({ sqrtPriceX96, wethIsToken0: riskyIsToken0 }),
+    priceUsdc,
     spotWethWei,
     spotUsdc: BigInt(obs.balances.usdc),
     lpWethWei,
     lpUsdc,
-    deltaWei: spotWethWei + lpWethWei,
-    gamma,
+    deltaWei: spotWethWei + lpWethWei + (options?.deltaWei ?? 0n),
+    gamma: gamma + (options?.gamma ?? 0),
+    ...(options ? { options } : {}),
   }
 }
 
@@ -62,5 +68,7 @@ export function portfolioExposure(snapshot: PortfolioSnapshot): PortfolioExposur
     inFlightWethWei,
     deltaWei: chains.reduce((s, c) => s + c.deltaWei, 0n) + inFlightWethWei,
     gamma: chains.reduce((s, c) => s + c.gamma, 0),
+    vega: chains.reduce((s, c) => s + (c.options?.vega ?? 0), 0),
+    theta: chains.reduce((s, c) => s + (c.options?.theta ?? 0), 0),
   }
 }

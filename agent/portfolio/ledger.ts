@@ -63,7 +63,12 @@ export type ObservationJson = {
     /** Everything held on the chain, in ETH wei at its mid price (USDC converted, rounded down). */
     valueWei?: string
     gamma: number
+    /** The option book's share: its delta (with WETH collateral), gamma, vega (USD/vol pt), theta (USD/day). */
+    options?: { deltaWei: string; gamma: number; vega: number; theta: number }
   }[]
+  /** Of the option book over every chain, when there is one. */
+  vega?: number
+  theta?: number
 }
 
 /** Latest block time over every chain of a snapshot: market time is chain time. */
@@ -94,8 +99,12 @@ export function observationView(p: { snapshot: PortfolioSnapshot; exposure: Port
         deltaWei: c.deltaWei.toString(),
         valueWei: (c.deltaWei + usdcWei).toString(),
         gamma: c.gamma,
+        ...(c.options
+          ? { options: { deltaWei: c.options.deltaWei.toString(), gamma: c.options.gamma, vega: c.options.vega, theta: c.options.theta } }
+          : {}),
       }
     }),
+    ...(exposure.chains.some((c) => c.options) ? { vega: exposure.vega, theta: exposure.theta } : {}),
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Address } from 'viem'
 import type { ChainKey } from '../../chains/types.ts'
+import type { ChainOptionsJson, OptionGreeks } from '../options/mark.ts'
 
 /**
  * What one observation of one chain saw, at one block. JSON-safe (amounts as decimal strings)
@@ -34,6 +35,8 @@ export type ChainObservation = {
     tokensOwed0: string
     tokensOwed1: string
   }[]
+  /** The treasury's option book on this chain (Gamma vaults and oTokens), when the mandate has one. */
+  options?: ChainOptionsJson
 }
 
 export type PortfolioSnapshot = {
@@ -60,6 +63,8 @@ export type ChainExposure = {
   deltaWei: bigint
   /** d²V/dP² in ETH per USDC: concentrated liquidity is short gamma. */
   gamma: number
+  /** The options' Greeks (their delta and gamma are inside deltaWei and gamma above). */
+  options?: OptionGreeks
 }
 
 export type PortfolioExposure = {
@@ -70,4 +75,7 @@ export type PortfolioExposure = {
   /** Sum over chains, WETH in flight included. */
   deltaWei: bigint
   gamma: number
+  /** Of the option book, over every chain: USD per vol point and per day. */
+  vega: number
+  theta: number
 }

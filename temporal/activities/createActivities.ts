@@ -2,6 +2,7 @@ import { Context, heartbeat } from '@temporalio/activity'
 import { type Address, erc20Abi, getAddress, parseEventLogs } from 'viem'
 import type { Executor } from '../../adapters/executor/executor.ts'
 import { mapError } from '../../adapters/executor/mapError.ts'
+import type { GammaDeployment } from '../../adapters/opyn-gamma/gamma.ts'
 import type { BridgeAdapter, PreparedTx, SwapQuote } from '../../adapters/types.ts'
 import type { UniswapV3Adapter, UniswapV3ChainContracts } from '../../adapters/uniswap-v3/index.ts'
 import { InvalidInputError } from '../../agent/errors.ts'
@@ -11,6 +12,7 @@ import { RpcUnreachableError } from '../../chains/errors.ts'
 import { createRedactor } from '../../chains/redactRpcUrl.ts'
 import type { ChainClients } from '../../chains/transport.ts'
 import type { ChainKey } from '../../chains/types.ts'
+import { observeOptions } from './optionActivities.ts'
 import { type Redact, withFailureMapping } from './toApplicationFailure.ts'
 import { transferChainActivities, transferReadActivities } from './transferActivities.ts'
 import type { ChainActivities, QuoteJson, ReadActivities } from './types.ts'
@@ -22,6 +24,8 @@ export type ActivityDeps = {
   bridges: BridgeAdapter[]
   /** Only the chains this worker signs for. */
   executors: Partial<Record<ChainKey, Executor>>
+  /** Opyn Gamma per chain, where the worker knows it (the option book is read there). */
+  gamma?: Partial<Record<ChainKey, GammaDeployment>>
 }
 
 /** Read-only activities: observation and quotes. They run on the portfolio task queue. */
@@ -219,6 +223,7 @@ async function observeChain(deps: ActivityDeps, mandate: Mandate, chain: ChainKe
       },
       balances: { weth: weth.toString(), usdc: usdc.toString() },
       lpPositions,
+      ...(await observeOptions(deps, mandate, chain, treasury)),
     }
   })
 }
