@@ -5,7 +5,8 @@ import { formatAmount } from '../agent/money.ts'
 import { type FundingOption, fundedSwapSize, fundedSwapStep, fundingOptions, fundingProbes } from '../agent/plan/fundedHedge.ts'
 import { planCycle } from '../agent/plan/planCycle.ts'
 import type { Plan, SwapStep } from '../agent/plan/types.ts'
-import { type BandDecision, decideBandHedge } from '../agent/policy/bandPolicy.ts'
+import type { BandDecision } from '../agent/policy/bandPolicy.ts'
+import { decideHedge } from '../agent/policy/livePolicy.ts'
 import { portfolioExposure } from '../agent/portfolio/exposure.ts'
 import { appendHedge, chainTime, hedgeRecord, observationView } from '../agent/portfolio/ledger.ts'
 import { wethIsToken0 } from '../agent/portfolio/poolPrice.ts'
@@ -64,7 +65,7 @@ export async function runCycle(run: Run): Promise<'again' | 'done'> {
     decide(run, 'mandate cannot be met with these holdings: holding', now)
     return 'done'
   }
-  const decision = decideBandHedge({ mandate: { ...mandate, paused: state.paused }, deltaWei: exposure.deltaWei })
+  const decision = decideHedge({ mandate, paused: state.paused, exposure, snapshot })
   let slice: SliceChoice<OkQuote> | null = null
   let funding: FundingOption<OkQuote>[] = []
   if (decision.action === 'hedge') {
@@ -161,7 +162,7 @@ async function fundedHedge(run: Run, p: { mandate: Mandate; step: SwapStep; fini
   if (!observed) return 'done'
   const { snapshot, exposure } = observed
   const now = chainTime(snapshot)
-  const decision = decideBandHedge({ mandate: { ...mandate, paused: state.paused }, deltaWei: exposure.deltaWei })
+  const decision = decideHedge({ mandate, paused: state.paused, exposure, snapshot })
   const obs = snapshot.chains.find((c) => c.chain === step.chain)!
   const size = fundedSwapSize({
     direction: step.direction,

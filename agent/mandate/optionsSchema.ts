@@ -111,7 +111,15 @@ export const optionsSchema = z
       })
       .strict(),
     /** The live hedge policy of the lab: Whalley–Wilmott sizes the band from the book's gamma and each chain's cost. */
-    hedgePolicy: z.enum(['band', 'whalley-wilmott', 'time-or-price']).default('whalley-wilmott'),
+    hedgePolicy: z
+      .enum(['band', 'whalley-wilmott', 'time-or-price'], { error: 'expected band, whalley-wilmott or time-or-price' })
+      .default('whalley-wilmott')
+      .refine(
+        (p) => p !== 'time-or-price',
+        'time-or-price runs in the lab (keel backtest) but not yet in the live loop: use band or whalley-wilmott',
+      ),
+    /** Whalley–Wilmott's absolute risk aversion, per USD: higher keeps the band narrower (more hedging, less risk). */
+    riskAversion: z.number().positive().max(1).default(0.0001),
   })
   .strict()
 
