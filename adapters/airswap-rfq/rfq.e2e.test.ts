@@ -1,13 +1,14 @@
-import { type Address, createWalletClient, encodeFunctionData, type Hex, http, maxUint256, parseAbi } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { type Address, encodeFunctionData, type Hex, maxUint256, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { chooseBid } from '../../agent/options/chooseBid.ts'
 import { gammaFullCollateral } from '../../agent/options/gammaSettlement.ts'
 import { bsmPrice } from '../../agent/risk/blackScholes.ts'
 import { createDevnetClients, type DevnetClients, devnetKeys } from '../../chains/devnet/devnetClients.ts'
-import { readGammaSection } from '../../chains/devnet/gamma/section.ts'
 import { readRfqSection } from '../../chains/devnet/rfq/deploy.ts'
 import { type Maker, startMaker } from '../../chains/devnet/rfq/maker.ts'
+import { fromManifest } from '../../temporal/chainEnvironment.ts'
+import { gammaDeployments } from '../../temporal/optionVenues.ts'
+import { sendDevnetCalls } from '../devnetSend.ts'
 import { erc20Abi, feedAbi } from '../opyn-gamma/abis.ts'
 import { burnShortCall, createSeriesCall, type GammaDeployment, openShortCalls, readVaults, type Series } from '../opyn-gamma/gamma.ts'
 import type { Call } from '../types.ts'
@@ -29,9 +30,8 @@ beforeAll(async () => {
   fx = await startDevnetFixture()
   const m = fx.manifest
   chain = createDevnetClients({ key: 'ethereum', rpcUrl: m.chains.ethereum.rpcUrl })
-  const g = readGammaSection(m)!.chains.ethereum!
   const c = m.chains.ethereum.contracts
-  d = { chainId: 1, ...g, feed: c.ethUsdFeed, weth: c.weth, usdc: c.usdc }
+  d = gammaDeployments(fromManifest(m)).ethereum!
   swapContract = readRfqSection(m)!.chains.ethereum!.swapErc20
   treasury = m.chains.ethereum.accounts.treasury
   // Two makers with their own smiles and spreads, each funded with USDC it lets SwapERC20 pull.
@@ -72,17 +72,8 @@ afterAll(async () => {
 })
 
 const call = (to: Address, data: Hex): Call => ({ chainId: 1, to, data, value: 0n, description: 'test setup' })
-async function send(key: Hex, calls: Call[]): Promise<void> {
-  const wallet = createWalletClient({
-    account: privateKeyToAccount(key),
-    chain: chain.publicClient.chain,
-    transport: http(fx.manifest.chains.ethereum.rpcUrl),
-  })
-  for (const c of calls) {
-    const hash = await wallet.sendTransaction({ to: c.to, data: c.data, value: c.value })
-    expect((await chain.publicClient.waitForTransactionReceipt({ hash })).status, c.description).toBe('success')
-  }
-}
+const send = (key: Hex, calls: Call[]) =>
+  sendDevnetCalls({ client: chain.publicClient, rpcUrl: fx.manifest.chains.ethereum.rpcUrl, key, calls })
 const balance = (token: Address, owner: Address) =>
   chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] })
 

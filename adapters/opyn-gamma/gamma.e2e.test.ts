@@ -1,5 +1,4 @@
-import { type Address, createWalletClient, encodeFunctionData, type Hex, http, parseAbi } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { type Address, encodeFunctionData, type Hex, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type MandateInput, parseMandate } from '../../agent/mandate/schema.ts'
 import {
@@ -17,7 +16,9 @@ import { createDevnetClients, type DevnetClients } from '../../chains/devnet/dev
 import { readGammaSection } from '../../chains/devnet/gamma/section.ts'
 import { createReadActivities } from '../../temporal/activities/createActivities.ts'
 import { fromManifest } from '../../temporal/chainEnvironment.ts'
+import { gammaDeployments } from '../../temporal/optionVenues.ts'
 import { createActivityDeps } from '../../temporal/worker.ts'
+import { sendDevnetCalls } from '../devnetSend.ts'
 import type { Call } from '../types.ts'
 import { type DevnetFixture, startDevnetFixture } from '../uniswap-v3/devnetFixture.ts'
 import { controllerAbi, erc20Abi, feedAbi } from './abis.ts'
@@ -51,20 +52,8 @@ beforeAll(async () => {
   fx = await startDevnetFixture()
   const m = fx.manifest
   chain = createDevnetClients({ key: 'ethereum', rpcUrl: m.chains.ethereum.rpcUrl })
-  const g = readGammaSection(m)!.chains.ethereum!
-  const c = m.chains.ethereum.contracts
-  d = {
-    chainId: m.chains.ethereum.chainId,
-    controller: g.controller,
-    otokenFactory: g.otokenFactory,
-    oracle: g.oracle,
-    marginPool: g.marginPool,
-    marginCalculator: g.marginCalculator,
-    pricer: g.pricer,
-    feed: c.ethUsdFeed,
-    weth: c.weth,
-    usdc: c.usdc,
-  }
+  const _c = m.chains.ethereum.contracts
+  d = gammaDeployments(fromManifest(m)).ethereum!
   treasury = m.chains.ethereum.accounts.treasury
   holder = m.chains.ethereum.accounts.arbitrageur
 })
@@ -74,15 +63,8 @@ afterAll(async () => {
 })
 
 /** Sends calls from a devnet account, one after the other, each mined and successful. */
-async function send(key: Hex, calls: Call[]): Promise<void> {
-  const account = privateKeyToAccount(key)
-  const wallet = createWalletClient({ account, chain: chain.publicClient.chain, transport: http(fx.manifest.chains.ethereum.rpcUrl) })
-  for (const c of calls) {
-    const hash = await wallet.sendTransaction({ to: c.to, data: c.data, value: c.value })
-    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash })
-    expect(receipt.status, c.description).toBe('success')
-  }
-}
+const send = (key: Hex, calls: Call[]) =>
+  sendDevnetCalls({ client: chain.publicClient, rpcUrl: fx.manifest.chains.ethereum.rpcUrl, key, calls })
 const balance = (token: Address, owner: Address) =>
   chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] })
 const at = async (timestampSec: bigint) => {

@@ -21,18 +21,28 @@ export type BandDecision =
  * more than the mandate's max hedge size. Compared in wei, so the boundary is exact.
  */
 export function decideBandHedge(p: { mandate: Mandate; deltaWei: bigint }): BandDecision {
-  const { targetEth: targetWei, bandEth: bandWei } = p.mandate.delta
-  const base = { deltaWei: p.deltaWei, targetWei, bandWei }
+  return bandDecision({ mandate: p.mandate, deltaWei: p.deltaWei, bandWei: p.mandate.delta.bandEth, to: 'target' })
+}
+
+/**
+ * A band decision for any band: hold inside target ± `bandWei`; outside it, trade back to the
+ * target or only to the band's nearer edge (what Whalley–Wilmott prescribes), capped by the
+ * mandate's max hedge size.
+ */
+export function bandDecision(p: { mandate: Mandate; deltaWei: bigint; bandWei: bigint; to: 'target' | 'edge' }): BandDecision {
+  const targetWei = p.mandate.delta.targetEth
+  const base = { deltaWei: p.deltaWei, targetWei, bandWei: p.bandWei }
   if (p.mandate.paused) return { action: 'hold', reason: 'paused', ...base }
   const gap = p.deltaWei - targetWei
   const abs = gap < 0n ? -gap : gap
-  if (abs <= bandWei) return { action: 'hold', reason: 'inside-band', ...base }
+  if (abs <= p.bandWei) return { action: 'hold', reason: 'inside-band', ...base }
+  const size = p.to === 'edge' ? abs - p.bandWei : abs
   const cap = p.mandate.hedge.maxHedgeSizeEth
   return {
     action: 'hedge',
     direction: gap > 0n ? 'sell-eth' : 'buy-eth',
-    sizeWei: abs > cap ? cap : abs,
-    capped: abs > cap,
+    sizeWei: size > cap ? cap : size,
+    capped: size > cap,
     ...base,
   }
 }

@@ -4,7 +4,7 @@ import { whalleyWilmottHalfWidth } from '../hedging/whalleyWilmottPolicy.ts'
 import type { Mandate } from '../mandate/schema.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../portfolio/types.ts'
 import { sviTotalVariance } from '../risk/svi.ts'
-import { type BandDecision, decideBandHedge } from './bandPolicy.ts'
+import { type BandDecision, bandDecision, decideBandHedge } from './bandPolicy.ts'
 
 const YEAR = 365 * 86_400
 const WEI = 1e18
@@ -69,16 +69,5 @@ export function decideHedge(p: {
   })
   const hWei = Number.isFinite(h) ? BigInt(Math.floor(h * WEI)) : m.delta.bandEth
   const bandWei = hWei < m.delta.bandEth ? hWei : m.delta.bandEth
-  const abs = gap < 0n ? -gap : gap
-  const base = { deltaWei: p.exposure.deltaWei, targetWei: m.delta.targetEth, bandWei, policy: 'whalley-wilmott' as const }
-  if (abs <= bandWei) return { action: 'hold', reason: 'inside-band', ...base }
-  const toEdge = abs - bandWei
-  const cap = m.hedge.maxHedgeSizeEth
-  return {
-    action: 'hedge',
-    direction: gap > 0n ? 'sell-eth' : 'buy-eth',
-    sizeWei: toEdge > cap ? cap : toEdge,
-    capped: toEdge > cap,
-    ...base,
-  }
+  return { ...bandDecision({ mandate: m, deltaWei: p.exposure.deltaWei, bandWei, to: 'edge' }), policy: 'whalley-wilmott' }
 }

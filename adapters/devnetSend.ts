@@ -1,0 +1,18 @@
+import { type Chain, createWalletClient, type Hex, http, type PublicClient, type Transport } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import type { Call } from './types.ts'
+
+/** Test helper: sends calls from a devnet key one after the other, each mined; throws naming the call that reverted. */
+export async function sendDevnetCalls(p: {
+  client: PublicClient<Transport, Chain>
+  rpcUrl: string
+  key: Hex
+  calls: readonly Call[]
+}): Promise<void> {
+  const wallet = createWalletClient({ account: privateKeyToAccount(p.key), chain: p.client.chain, transport: http(p.rpcUrl) })
+  for (const c of p.calls) {
+    const hash = await wallet.sendTransaction({ to: c.to, data: c.data, value: c.value })
+    const receipt = await p.client.waitForTransactionReceipt({ hash })
+    if (receipt.status !== 'success') throw new Error(`${c.description}: reverted in ${hash}`)
+  }
+}
