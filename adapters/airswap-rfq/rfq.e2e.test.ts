@@ -1,6 +1,6 @@
 import { type Address, encodeFunctionData, type Hex, maxUint256, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { chooseBid } from '../../agent/options/chooseBid.ts'
+import { chooseAsk, chooseBid } from '../../agent/options/chooseBid.ts'
 import { gammaFullCollateral } from '../../agent/options/gammaSettlement.ts'
 import { bsmPrice } from '../../agent/risk/blackScholes.ts'
 import { createDevnetClients, type DevnetClients, devnetKeys } from '../../chains/devnet/devnetClients.ts'
@@ -10,10 +10,18 @@ import { fromManifest } from '../../temporal/chainEnvironment.ts'
 import { gammaDeployments } from '../../temporal/optionVenues.ts'
 import { sendDevnetCalls } from '../devnetSend.ts'
 import { erc20Abi, feedAbi } from '../opyn-gamma/abis.ts'
-import { burnShortCall, createSeriesCall, type GammaDeployment, openShortCalls, readVaults, type Series } from '../opyn-gamma/gamma.ts'
+import {
+  burnShortCall,
+  createSeriesCall,
+  type GammaDeployment,
+  listSeries,
+  openShortCalls,
+  readVaults,
+  type Series,
+} from '../opyn-gamma/gamma.ts'
 import type { Call } from '../types.ts'
 import { type DevnetFixture, startDevnetFixture } from '../uniswap-v3/devnetFixture.ts'
-import { type RfqRequest, requestBids, swapErc20Abi, takeOrderCalls } from './rfq.ts'
+import { type RfqRequest, requestBids, requestQuotes, swapErc20Abi, takeOrderCalls } from './rfq.ts'
 
 const E8 = 10n ** 8n
 const DAY = 86_400n
@@ -107,6 +115,7 @@ async function modelPremium(series: Series, amountE8: bigint): Promise<bigint> {
 
 async function rfq(series: Series, amountE8: bigint): Promise<RfqRequest> {
   return {
+    side: 'sell',
     chainId: 1,
     swapContract,
     senderWallet: treasury,
@@ -204,5 +213,52 @@ describe('selling oTokens by RFQ to AirSwap makers', () => {
     await send(keys.treasury, takeOrderCalls({ chainId: 1, swapContract, order: next.order, recipient: treasury }))
     expect(await balance(d.usdc, treasury)).toBe(usdcBefore + next.signerAmount)
     expect(await balance(series.otoken, treasury)).toBe(0n)
+  })
+
+  test('a buy-back takes the cheapest ask from a maker that holds the oTokens, then burns them against the vault and frees the collateral', async () => {
+    // The first test's vault 1 is short 10 calls that maker-b bought; maker-b sells 4 back from its inventory.
+    const vault = (await readVaults(chain.publicClient, d, treasury)).find((v) => v.id === 1n)!
+    const otoken = vault.short!.otoken
+    const series = (await listSeries(chain.publicClient, d, 0n)).find((s) => s.otoken === otoken)!
+    for (const key of [keys.rfqMakerA, keys.rfqMakerB])
+      await send(key, [call(otoken, encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [swapContract, maxUint256] }))])
+    const amountE8 = 4n * E8
+    const req: RfqRequest = {
+      ...(await rfq(series, amountE8)),
+      side: 'buy',
+      signerToken: otoken,
+      senderToken: d.usdc,
+      signerAmount: amountE8,
+    }
+    const asks = await requestQuotes(makers, req)
+    const holders = await Promise.all(makers.map((m) => balance(otoken, m.address)))
+    // A maker that does not hold the amount and SwapERC20's fee on it refuses; one that does answers with a signed ask.
+    const needed = amountE8 + (amountE8 * req.protocolFee) / 10_000n
+    expect(holders.some((h) => h >= needed)).toBe(true)
+    for (const [i, a] of asks.entries()) expect(a.status, a.status === 'ok' ? '' : a.reason).toBe(holders[i]! >= needed ? 'ok' : 'refused')
+    const model = await modelPremium(series, amountE8)
+    const choice = chooseAsk({ asks, modelPrice: model, maxDiscountBps: 1_500, gasCostUsdc: 5_000_000n })
+    expect(choice.status, JSON.stringify(choice.rejected)).toBe('take')
+    if (choice.status !== 'take') return
+    const order = (asks.find((a) => a.maker === choice.maker) as Extract<(typeof asks)[0], { status: 'ok' }>).order
+    const maker = makers.find((m) => m.id === choice.maker)!
+    const before = {
+      usdc: await balance(d.usdc, treasury),
+      weth: await balance(d.weth, treasury),
+      makerUsdc: await balance(d.usdc, maker.address),
+      makerOtoken: await balance(otoken, maker.address),
+    }
+    await send(keys.treasury, takeOrderCalls({ chainId: 1, swapContract, order, recipient: treasury }))
+    const fee = (amountE8 * req.protocolFee) / 10_000n
+    expect(await balance(d.usdc, treasury)).toBe(before.usdc - choice.price)
+    expect(await balance(d.usdc, maker.address)).toBe(before.makerUsdc + choice.price)
+    expect(await balance(otoken, maker.address)).toBe(before.makerOtoken - amountE8 - fee)
+    expect(await balance(otoken, treasury)).toBe(amountE8)
+    // Closing that part of the short: 4 calls burnt, their 4 WETH of collateral back, to the wei.
+    await send(keys.treasury, [burnShortCall(d, { series, owner: treasury, vaultId: 1n, amountE8, withdraw: 4n * 10n ** 18n })])
+    expect(await balance(otoken, treasury)).toBe(0n)
+    expect(await balance(d.weth, treasury)).toBe(before.weth + 4n * 10n ** 18n)
+    const after = (await readVaults(chain.publicClient, d, treasury)).find((v) => v.id === 1n)!
+    expect([after.short?.amountE8, after.collateral?.amount]).toEqual([6n * E8, 6n * 10n ** 18n])
   })
 })

@@ -18,43 +18,47 @@ export const swapErc20Abi = parseAbi([
 ])
 const erc20Abi = parseAbi(['function approve(address spender, uint256 amount) returns (bool)'])
 
+/**
+ * What keel asks the makers. `sell`: keel gives `senderAmount` of `senderToken` (oTokens) and asks
+ * what they pay in `signerToken` (a bid). `buy`: keel wants `signerAmount` of `signerToken` (oTokens,
+ * a buy-back) and asks what it pays in `senderToken` (an ask). keel is always the sender.
+ */
 export type RfqRequest = {
   chainId: number
   swapContract: Address
-  /** keel's wallet: the sender, who gives `senderAmount` of `senderToken`. */
   senderWallet: Address
-  senderToken: Address
-  senderAmount: bigint
-  /** What keel wants to be paid in. */
   signerToken: Address
+  senderToken: Address
   /** Chain time now, and how long an order must still be valid to be worth sending. */
   nowSec: bigint
   minValiditySec: bigint
   /** SwapERC20's protocol fee: part of what the maker signs, and what the contract checks it against. */
   protocolFee: bigint
-}
+} & ({ side: 'sell'; senderAmount: bigint } | { side: 'buy'; signerAmount: bigint })
 
+/** A maker's answer: `amount` is what it pays (sell) or asks (buy), in the other token. */
 export type Bid =
-  | { maker: string; status: 'ok'; order: OrderERC20; signerAmount: bigint }
+  | { maker: string; status: 'ok'; order: OrderERC20; signerAmount: bigint; senderAmount: bigint }
   | { maker: string; status: 'refused' | 'invalid'; reason: string }
 
-/** Asks every maker at once; a maker that errs, answers late or signs something else is a bid refused with its reason. */
-export async function requestBids(makers: readonly { id: string; url: string }[], req: RfqRequest, timeoutMs = 3_000): Promise<Bid[]> {
+/** Asks every maker at once; a maker that errs, answers late or signs something else is a quote refused with its reason. */
+export async function requestQuotes(makers: readonly { id: string; url: string }[], req: RfqRequest, timeoutMs = 3_000): Promise<Bid[]> {
   return Promise.all(
     makers.map(async (m): Promise<Bid> => {
       try {
         const ask = async () => {
           const server = await Server.at(m.url, { swapContract: req.swapContract, chainId: req.chainId })
-          return server.getSignerSideOrderERC20(req.senderAmount.toString(), req.signerToken, req.senderToken, req.senderWallet)
+          return req.side === 'sell'
+            ? server.getSignerSideOrderERC20(req.senderAmount.toString(), req.signerToken, req.senderToken, req.senderWallet)
+            : server.getSenderSideOrderERC20(req.signerAmount.toString(), req.signerToken, req.senderToken, req.senderWallet)
         }
         const order = await Promise.race([
           ask(),
           new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
         ])
         const why = checkOrder(order, req)
-        return why
-          ? { maker: m.id, status: 'invalid', reason: why }
-          : { maker: m.id, status: 'ok', order, signerAmount: BigInt(order.signerAmount) }
+        if (why) return { maker: m.id, status: 'invalid', reason: why }
+        return { maker: m.id, status: 'ok', order, signerAmount: BigInt(order.signerAmount), senderAmount: BigInt(order.senderAmount) }
       } catch (err) {
         const e = err as { message?: string }
         return { maker: m.id, status: 'refused', reason: e.message ?? String(err) }
@@ -63,12 +67,15 @@ export async function requestBids(makers: readonly { id: string; url: string }[]
   )
 }
 
-/** Why an order is not a bid keel can take, or null when it is one. */
+/** Bids for what keel sells. */
+export const requestBids = requestQuotes
+
+/** Why an order is not one keel can take, or null when it is. */
 export function checkOrder(order: OrderERC20, req: RfqRequest): string | null {
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
-  if (!same(order.senderToken, req.senderToken) || BigInt(order.senderAmount) !== req.senderAmount)
-    return 'the order is not for what was asked'
-  if (!same(order.signerToken, req.signerToken)) return 'the order pays in another token'
+  if (!same(order.senderToken, req.senderToken) || !same(order.signerToken, req.signerToken)) return 'the order trades other tokens'
+  if (req.side === 'sell' && BigInt(order.senderAmount) !== req.senderAmount) return 'the order is not for the amount asked'
+  if (req.side === 'buy' && BigInt(order.signerAmount) !== req.signerAmount) return 'the order is not for the amount asked'
   if (BigInt(order.expiry) < req.nowSec + req.minValiditySec) return `the order expires at ${order.expiry}, too soon to send`
   let signer: string
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { chooseBid } from './chooseBid.ts'
+import { chooseAsk, chooseBid } from './chooseBid.ts'
 
 describe('chooseBid', () => {
   const bids = [
@@ -22,5 +22,18 @@ describe('chooseBid', () => {
     const c = chooseBid({ bids: bids.slice(0, 1), modelPremium: 1_000_000_000n, maxDiscountBps: 1_000, gasCostUsdc: 35_000_000n })
     expect(c.status).toBe('none')
     expect(c.rejected).toHaveLength(1)
+  })
+
+  test('a buy-back takes the cheapest ask plus gas within the markup over the model', () => {
+    const asks = [
+      { maker: 'a', status: 'ok' as const, senderAmount: 1_050_000_000n },
+      { maker: 'b', status: 'ok' as const, senderAmount: 1_020_000_000n },
+      { maker: 'c', status: 'refused' as const, reason: 'holds 0 of this token' },
+      { maker: 'd', status: 'ok' as const, senderAmount: 1_200_000_000n },
+    ]
+    const c = chooseAsk({ asks, modelPrice: 1_000_000_000n, maxDiscountBps: 1_000, gasCostUsdc: 5_000_000n })
+    expect(c).toMatchObject({ status: 'take', maker: 'b', price: 1_020_000_000n, grossPrice: 1_025_000_000n })
+    expect(c.rejected.map((r) => r.maker).sort()).toEqual(['a', 'c', 'd'])
+    expect(chooseAsk({ asks: asks.slice(3), modelPrice: 1_000_000_000n, maxDiscountBps: 1_000, gasCostUsdc: 0n }).status).toBe('none')
   })
 })

@@ -9,8 +9,9 @@ import { type SviParams, sviTotalVariance } from '../../../agent/risk/svi.ts'
 /**
  * A market maker standing in for AirSwap's RFQ makers: it answers the RFQ-ERC20 protocol over
  * HTTP JSON-RPC (`getProtocols`, `getSignerSideOrderERC20`) with EIP-712 orders for the SwapERC20
- * contract, signed with its own key. It bids for the oTokens keel sells: its own SVI smile at the
- * option's expiry, the chain's ETH price and time, less a spread and an inventory skew (it bids
+ * contract, signed with its own key. It bids for the oTokens keel sells and asks for those keel buys
+ * back (`getSenderSideOrderERC20`, from what it holds): its own SVI smile at the option's expiry,
+ * the chain's ETH price and time, a spread either side and an inventory skew (it bids less and asks
  * less the more it already holds). Knobs (POST /control) make it slow, stale, refuse or bid off-market.
  */
 
@@ -21,7 +22,7 @@ export type MakerKnobs = {
   delayMs: number
   /** Sign an order that has already expired. */
   stale: boolean
-  /** Bid this many bps below its own price on top of the spread. */
+  /** Bid this many bps below (ask this many above) its own price on top of the spread. */
   offMarketBps: number
 }
 
@@ -66,7 +67,8 @@ export async function startMaker(config: MakerConfig, opts: { port?: number } = 
   let nonce = BigInt(Date.now())
   const { client } = config
 
-  const price = async (otoken: Address, amountE8: bigint): Promise<bigint> => {
+  /** Its model value of one oToken (USD) and how many it holds. */
+  const value = async (otoken: Address): Promise<{ model: number; held: bigint }> => {
     const [, , , strikeE8, expiry, isPut] = await client.readContract({ address: otoken, abi: otokenAbi, functionName: 'getOtokenDetails' })
     const [[, spotE8], block, held] = await Promise.all([
       client.readContract({ address: config.feed, abi: feedAbi, functionName: 'latestRoundData' }),
@@ -74,25 +76,46 @@ export async function startMaker(config: MakerConfig, opts: { port?: number } = 
       client.readContract({ address: otoken, abi: otokenAbi, functionName: 'balanceOf', args: [account.address] }),
     ])
     const timeYears = Number(expiry - block.timestamp) / (365 * 86_400)
-    if (timeYears <= 0) return 0n
+    if (timeYears <= 0) return { model: 0, held }
     const spot = Number(spotE8) / 1e8
     const strike = Number(strikeE8) / 1e8
     const vol = Math.sqrt(sviTotalVariance(config.svi, Math.log(strike / spot)))
-    const model = bsmPrice({ kind: isPut ? 'put' : 'call', spot, strike, timeYears, vol, rate: 0 })
-    const skewBps = config.skewBpsPerOption * (Number(held) / 1e8)
-    const perOption = model * (1 - (config.spreadBps + skewBps) / 10_000)
-    const usdc = Math.floor(perOption * 1e6) * Number(amountE8)
-    return perOption <= 0 ? 0n : BigInt(Math.floor(usdc / 1e8))
+    return { model: bsmPrice({ kind: isPut ? 'put' : 'call', spot, strike, timeYears, vol, rate: 0 }), held }
+  }
+  const usdcFor = (perOption: number, amountE8: bigint, roundUp: boolean): bigint => {
+    const units = (perOption * 1e6 * Number(amountE8)) / 1e8
+    return BigInt(roundUp ? Math.ceil(units) : Math.floor(units))
   }
 
-  const quote = async (params: Record<string, string>) => {
-    if (knobs.refuse) throw { code: -33604, message: 'not quoting' }
-    if (params.swapContract?.toLowerCase() !== config.swapContract.toLowerCase()) throw { code: -33601, message: 'unknown swap contract' }
-    if (params.signerToken?.toLowerCase() !== config.usdc.toLowerCase()) throw { code: -33601, message: 'this maker pays in USDC only' }
-    const senderAmount = BigInt(params.senderAmount ?? '0')
-    const bid = await price(params.senderToken as Address, senderAmount)
-    const signerAmount = (bid * BigInt(10_000 - knobs.offMarketBps)) / 10_000n
-    if (signerAmount <= 0n) throw { code: -33601, message: 'no bid for this token' }
+  /** What it would pay for `amountE8` of `otoken` (its bid): model less spread, less more the more it already holds. */
+  const price = async (otoken: Address, amountE8: bigint): Promise<bigint> => {
+    const { model, held } = await value(otoken)
+    const perOption = model * (1 - (config.spreadBps + config.skewBpsPerOption * (Number(held) / 1e8)) / 10_000)
+    return perOption <= 0 ? 0n : usdcFor(perOption, amountE8, false)
+  }
+
+  /** What it asks to sell `amountE8` of `otoken` it holds: model plus spread, less the more it holds. */
+  const ask = async (otoken: Address, amountE8: bigint): Promise<bigint> => {
+    const [{ model, held }, fee] = await Promise.all([
+      value(otoken),
+      client.readContract({ address: config.swapContract, abi: swapAbi, functionName: 'protocolFee' }),
+    ])
+    // The signer pays SwapERC20's fee in the token it gives: it needs the amount and the fee.
+    const needed = amountE8 + (amountE8 * fee) / 10_000n
+    if (held < needed) throw { code: -33601, message: `holds ${held} of this token, needs ${needed} with the fee` }
+    const perOption = model * (1 + (config.spreadBps - config.skewBpsPerOption * (Number(held) / 1e8)) / 10_000)
+    if (perOption <= 0) throw { code: -33601, message: 'no ask for this token' }
+    return usdcFor(perOption, amountE8, true)
+  }
+
+  const sign = async (p: {
+    chainId: string
+    senderWallet: string
+    signerToken: string
+    signerAmount: bigint
+    senderToken: string
+    senderAmount: bigint
+  }) => {
     const [block, protocolFee] = await Promise.all([
       client.getBlock(),
       client.readContract({ address: config.swapContract, abi: swapAbi, functionName: 'protocolFee' }),
@@ -102,21 +125,62 @@ export async function startMaker(config: MakerConfig, opts: { port?: number } = 
       nonce: nonce.toString(),
       expiry: (knobs.stale ? block.timestamp - 1n : block.timestamp + BigInt(config.validitySec)).toString(),
       signerWallet: account.address,
-      signerToken: config.usdc,
-      signerAmount: signerAmount.toString(),
+      signerToken: p.signerToken,
+      signerAmount: p.signerAmount.toString(),
       protocolFee: protocolFee.toString(),
-      senderWallet: params.senderWallet,
-      senderToken: params.senderToken,
-      senderAmount: senderAmount.toString(),
+      senderWallet: p.senderWallet,
+      senderToken: p.senderToken,
+      senderAmount: p.senderAmount.toString(),
     })
-    const signature = await createOrderERC20Signature(unsigned, config.key, config.swapContract, Number(params.chainId))
+    const signature = await createOrderERC20Signature(unsigned, config.key, config.swapContract, Number(p.chainId))
     const { protocolFee: _fee, ...order } = unsigned
     return { ...order, ...signature, v: String(signature.v) }
+  }
+
+  const check = (params: Record<string, string>, usdcSide: 'signerToken' | 'senderToken') => {
+    if (knobs.refuse) throw { code: -33604, message: 'not quoting' }
+    if (params.swapContract?.toLowerCase() !== config.swapContract.toLowerCase()) throw { code: -33601, message: 'unknown swap contract' }
+    if (params[usdcSide]?.toLowerCase() !== config.usdc.toLowerCase())
+      throw { code: -33601, message: 'this maker trades against USDC only' }
+  }
+
+  /** A bid: keel (sender) gives `senderAmount` oTokens, the maker (signer) pays USDC. */
+  const quote = async (params: Record<string, string>) => {
+    check(params, 'signerToken')
+    const senderAmount = BigInt(params.senderAmount ?? '0')
+    const bid = await price(params.senderToken as Address, senderAmount)
+    const signerAmount = (bid * BigInt(10_000 - knobs.offMarketBps)) / 10_000n
+    if (signerAmount <= 0n) throw { code: -33601, message: 'no bid for this token' }
+    return sign({
+      chainId: params.chainId!,
+      senderWallet: params.senderWallet!,
+      signerToken: config.usdc,
+      signerAmount,
+      senderToken: params.senderToken!,
+      senderAmount,
+    })
+  }
+
+  /** An ask: the maker (signer) gives `signerAmount` oTokens, keel (sender) pays USDC. */
+  const quoteAsk = async (params: Record<string, string>) => {
+    check(params, 'senderToken')
+    const signerAmount = BigInt(params.signerAmount ?? '0')
+    const price = await ask(params.signerToken as Address, signerAmount)
+    const senderAmount = (price * BigInt(10_000 + knobs.offMarketBps)) / 10_000n
+    return sign({
+      chainId: params.chainId!,
+      senderWallet: params.senderWallet!,
+      signerToken: params.signerToken!,
+      signerAmount,
+      senderToken: config.usdc,
+      senderAmount,
+    })
   }
 
   const methods: Record<string, (params: Record<string, string>) => Promise<unknown>> = {
     getProtocols: async () => [{ name: ProtocolIds.RequestForQuoteERC20, version: '2.0.0' }],
     getSignerSideOrderERC20: quote,
+    getSenderSideOrderERC20: quoteAsk,
   }
 
   const server: Server = createServer((req, res) => {
