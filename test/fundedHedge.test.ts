@@ -108,8 +108,9 @@ describe('a hedge funded by a transfer', () => {
     const eth0 = await stack.balances('ethereum')
     const origins = { arbitrum: await stack.balances('arbitrum'), base: await stack.balances('base') }
     const m = await mandateFor()
+    // The update wakes the loop itself; a second wake here would queue another cycle right behind the
+    // funded one and hide its decision.
     await controls().updateMandate(m, { confirmed: true })
-    await controls().wake()
     const waiting = await waitForStatus({
       status: controls().status,
       done: (x) => (x.transfers ?? []).length > before.transfers!.length && (x.lastDecision ?? '').startsWith('funded hedge'),
