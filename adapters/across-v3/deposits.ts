@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { spokePoolAbi } from './abis.ts'
 import { type ChainContext, read } from './chainContext.ts'
-import type { RelayData } from './relayData.ts'
+import { type RelayData, relayDataOf } from './relayData.ts'
 
 /** A FundsDeposited event on an origin chain, as the relay data a fill must match. */
 export type Deposit = {
@@ -42,20 +42,7 @@ export async function readDeposits(p: {
     for (const log of logs) {
       const a = log.args
       out.push({
-        relayData: {
-          depositor: a.depositor,
-          recipient: a.recipient,
-          exclusiveRelayer: a.exclusiveRelayer,
-          inputToken: a.inputToken,
-          outputToken: a.outputToken,
-          inputAmount: a.inputAmount,
-          outputAmount: a.outputAmount,
-          originChainId: BigInt(origin.config.chainId),
-          depositId: a.depositId,
-          fillDeadline: a.fillDeadline,
-          exclusivityDeadline: a.exclusivityDeadline,
-          message: a.message,
-        },
+        relayData: relayDataOf(a, origin.config.chainId),
         destinationChainId: a.destinationChainId,
         blockNumber: log.blockNumber,
         logIndex: log.logIndex,

@@ -16,6 +16,22 @@ export type RelayData = {
   message: Hex
 }
 
+/** The RelayData of a `FundsDeposited` event's arguments: everything but the origin chain, which the event's chain is. */
+export const relayDataOf = (a: Omit<RelayData, 'originChainId'>, originChainId: bigint | number): RelayData => ({
+  depositor: a.depositor,
+  recipient: a.recipient,
+  exclusiveRelayer: a.exclusiveRelayer,
+  inputToken: a.inputToken,
+  outputToken: a.outputToken,
+  inputAmount: a.inputAmount,
+  outputAmount: a.outputAmount,
+  originChainId: BigInt(originChainId),
+  depositId: a.depositId,
+  fillDeadline: a.fillDeadline,
+  exclusivityDeadline: a.exclusivityDeadline,
+  message: a.message,
+})
+
 /** Across encodes EVM addresses as bytes32, left-padded. */
 export const toBytes32 = (address: Address): Hex => pad(address, { size: 32 })
 export const fromBytes32 = (word: Hex): Address => getAddress(slice(word, 12, 32))

@@ -1,4 +1,5 @@
-import { type Address, getAddress, type Hex, type PrivateKeyAccount, pad, slice, zeroAddress } from 'viem'
+import { type Address, type Hex, type PrivateKeyAccount, zeroAddress } from 'viem'
+import { fromBytes32 } from '../../../adapters/across-v3/relayData.ts'
 import type { ChainKey } from '../../types.ts'
 import { createDevnetClients, type DevnetClients } from '../devnetClients.ts'
 import { createTxSender, type TxRequest, waitForReceipts } from '../txSender.ts'
@@ -42,9 +43,7 @@ export function createStandInContext(p: {
   return { config: p.config, account: p.account, clients, log: p.log }
 }
 
-/** Across encodes EVM addresses as bytes32, left-padded. */
-export const toBytes32 = (address: Address): Hex => pad(address, { size: 32 })
-export const fromBytes32 = (word: Hex): Address => getAddress(slice(word, 12, 32))
+/** Across's bytes32 addresses: the encoding is the protocol's, shared with keel's adapter. */
 export const isZeroBytes32 = (word: Hex): boolean => fromBytes32(word) === zeroAddress
 
 /** Which asset a token is on a chain; undefined for anything else. */

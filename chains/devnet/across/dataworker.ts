@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { encodeFunctionData, type Hex, keccak256, parseEventLogs, zeroHash } from 'viem'
 import { z } from 'zod'
+import { fromBytes32 } from '../../../adapters/across-v3/relayData.ts'
 import { spokePoolStandInAbi } from './abis.ts'
 import { type BundlePayment, buildRefundBundle } from './bundle.ts'
-import { assetOf, fromBytes32, type StandInContext, sendAndWait } from './context.ts'
+import { assetOf, type StandInContext, sendAndWait } from './context.ts'
 import { relayerFees } from './fees.ts'
 import type { SeenDeposit } from './relayer.ts'
 

@@ -1,23 +1,8 @@
 import { type Address, encodeFunctionData, type Hex, zeroAddress } from 'viem'
+import { fromBytes32, type RelayData, relayDataOf, toBytes32 } from '../../../adapters/across-v3/relayData.ts'
 import { erc20StandInAbi, spokePoolStandInAbi } from './abis.ts'
-import { assetOf, fromBytes32, isZeroBytes32, type StandInContext, sendAndWait, toBytes32 } from './context.ts'
+import { assetOf, isZeroBytes32, type StandInContext, sendAndWait } from './context.ts'
 import { relayerFees } from './fees.ts'
-
-/** The SpokePool's `V3RelayData`, as the FundsDeposited event gives it. */
-export type RelayData = {
-  depositor: Hex
-  recipient: Hex
-  exclusiveRelayer: Hex
-  inputToken: Hex
-  outputToken: Hex
-  inputAmount: bigint
-  outputAmount: bigint
-  originChainId: bigint
-  depositId: bigint
-  fillDeadline: number
-  exclusivityDeadline: number
-  message: Hex
-}
 
 /** A deposit the relayer saw, and what it did about it. */
 export type SeenDeposit = {
@@ -83,20 +68,7 @@ async function pollChain(p: PollParams, chainId: number): Promise<void> {
       blockNumber: log.blockNumber,
       logIndex: log.logIndex,
       txHash: log.transactionHash,
-      relayData: {
-        depositor: a.depositor,
-        recipient: a.recipient,
-        exclusiveRelayer: a.exclusiveRelayer,
-        inputToken: a.inputToken,
-        outputToken: a.outputToken,
-        inputAmount: a.inputAmount,
-        outputAmount: a.outputAmount,
-        originChainId: BigInt(chainId),
-        depositId: a.depositId,
-        fillDeadline: a.fillDeadline,
-        exclusivityDeadline: a.exclusivityDeadline,
-        message: a.message,
-      },
+      relayData: relayDataOf(a, chainId),
       seenAtMs: Date.now(),
       // Decided when seen: a deposit made while fills are off stays unfilled, so that it expires.
       fill: fillsOn ? 'pending' : 'skipped',
