@@ -1,11 +1,12 @@
 import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow'
 import type { Mandate } from '../agent/mandate/schema.ts'
 import type { TransferRequestJson as OperatorRequest } from '../agent/plan/planCycle.ts'
-import type { TransferStep } from '../agent/plan/types.ts'
+import type { TransferRecord, TransferStep } from '../agent/plan/types.ts'
 import { blockForInDoubt, type PortfolioState, transfersInFlight, upsertTransfer } from '../agent/portfolio/state.ts'
 import type { PortfolioSnapshot } from '../agent/portfolio/types.ts'
 import { type CapitalMove, capitalMoves } from '../agent/transfer/capitalPolicy.ts'
 import type { RouteQuote } from '../agent/transfer/routeChoice.ts'
+import { newTransferRecord } from '../agent/transfer/transferState.ts'
 import type { ChainKey } from '../chains/types.ts'
 import type { ReadActivities, TransferRequestJson } from '../temporal/activities/types.ts'
 import { failureMessage } from './failures.ts'
@@ -94,29 +95,21 @@ export async function startTransfer(
   const { step, mandate, snapshot } = p
   const chainId = (chain: ChainKey) => snapshot.chains.find((c) => c.chain === chain)!.chainId
   state.transferSeq = Math.max(state.transferSeq ?? 0, Number(step.id.split('-').at(-1)))
-  upsertTransfer(state, {
-    id: step.id,
-    bridge: step.bridge,
-    asset: step.asset,
-    from: step.from,
-    to: step.to,
-    amount: step.amount,
-    expectedOutput: step.expectedOutput,
-    settledAmount: null,
-    transferId: null,
-    state: 'planned',
-    origin: step.origin,
-    costUsdc: step.expectedCostUsdc,
-    assetFee: '0',
-    nativeFeeWei: '0',
-    gasCostWei: '0',
-    sentAtChainTimeSec: null,
-    settledAtChainTimeSec: null,
-    deadlineSec: null,
-    originTxHash: null,
-    deliveryTxHash: null,
-    reason: step.reason,
-  })
+  upsertTransfer(
+    state,
+    newTransferRecord({
+      id: step.id,
+      bridge: step.bridge,
+      asset: step.asset,
+      from: step.from,
+      to: step.to,
+      amount: step.amount,
+      expectedOutput: step.expectedOutput,
+      origin: step.origin,
+      costUsdc: step.expectedCostUsdc,
+      reason: step.reason,
+    }),
+  )
   const input: TransferInput = {
     portfolio: run.portfolio,
     idempotencyKey: step.id,
@@ -175,8 +168,8 @@ function applyTransferResult(run: Run, result: TransferResult, input: TransferIn
   }
 }
 
-function discovered(t: Awaited<ReturnType<ReadActivities['pendingTransfers']>>[number]) {
-  return {
+function discovered(t: Awaited<ReturnType<ReadActivities['pendingTransfers']>>[number]): TransferRecord {
+  return newTransferRecord({
     id: `discovered-${t.bridge}-${t.transferId}`,
     bridge: t.bridge,
     asset: t.asset,
@@ -184,19 +177,10 @@ function discovered(t: Awaited<ReturnType<ReadActivities['pendingTransfers']>>[n
     to: t.to,
     amount: t.amount,
     expectedOutput: t.amount,
-    settledAmount: null,
     transferId: t.transferId,
-    state: t.state === 'delivered' || t.state === 'refunded' ? ('sent' as const) : t.state,
-    origin: 'discovered' as const,
-    costUsdc: '0',
-    assetFee: '0',
-    nativeFeeWei: '0',
-    gasCostWei: '0',
-    sentAtChainTimeSec: null,
-    settledAtChainTimeSec: null,
-    deadlineSec: null,
+    state: t.state === 'delivered' || t.state === 'refunded' ? 'sent' : t.state,
+    origin: 'discovered',
     originTxHash: t.originTxHash,
-    deliveryTxHash: null,
     reason: 'found on-chain, not sent by this portfolio',
-  }
+  })
 }

@@ -3,7 +3,7 @@ import type { PreparedTx, TransferState } from '../adapters/types.ts'
 import type { TransferRecord } from '../agent/plan/types.ts'
 import { chainTaskQueue } from '../agent/taskQueues.ts'
 import { costRoute, realizedTransferCostUsdc } from '../agent/transfer/routeChoice.ts'
-import { isTerminal, nextTransferState } from '../agent/transfer/transferState.ts'
+import { isTerminal, newTransferRecord, nextTransferState } from '../agent/transfer/transferState.ts'
 import type { ChainActivities, ReadActivities, TransferRequestJson } from '../temporal/activities/types.ts'
 import { describeFailure } from './failures.ts'
 import { sendPrepared } from './sendPrepared.ts'
@@ -82,7 +82,7 @@ export type TransferResult =
 export async function transferWorkflow(input: TransferInput): Promise<TransferResult> {
   const r = input.request
   const origin = chainActivities(input.fromChainId, input.taskQueuePrefix, input.submitAttempts ?? 20)
-  const record: TransferRecord = {
+  const record = newTransferRecord({
     id: input.idempotencyKey,
     bridge: r.bridge,
     asset: r.asset,
@@ -90,21 +90,8 @@ export async function transferWorkflow(input: TransferInput): Promise<TransferRe
     to: r.to,
     amount: r.amount,
     expectedOutput: r.amount,
-    settledAmount: null,
-    transferId: null,
-    state: 'planned',
     origin: input.origin,
-    costUsdc: '0',
-    assetFee: '0',
-    nativeFeeWei: '0',
-    gasCostWei: '0',
-    sentAtChainTimeSec: null,
-    settledAtChainTimeSec: null,
-    deadlineSec: null,
-    originTxHash: null,
-    deliveryTxHash: null,
-    reason: null,
-  }
+  })
   const update = async (patch: Partial<TransferRecord>) => {
     Object.assign(record, patch)
     await tellParent(record)

@@ -1,5 +1,6 @@
 import type { TransferState } from '../../adapters/types.ts'
 import { BaseError } from '../errors.ts'
+import type { TransferRecord } from '../plan/types.ts'
 
 /**
  * The one state machine every bridge's transfer follows. A bridge adapter maps its own states into
@@ -38,4 +39,26 @@ export function nextTransferState(p: { transferId: string; recorded: TransferSta
   // A lagging node may still say `sent` (or `verified`) about what another node showed further along.
   if (p.observed === 'sent' || (p.observed === 'verified' && p.recorded !== 'expired' && p.recorded !== 'refunded')) return p.recorded
   throw new ImpossibleTransferStateError({ transferId: p.transferId, from: p.recorded, to: p.observed })
+}
+
+/** A ledger record for a transfer not sent yet: nothing paid, nothing settled, no transaction. */
+export function newTransferRecord(
+  p: Pick<TransferRecord, 'id' | 'bridge' | 'asset' | 'from' | 'to' | 'amount' | 'expectedOutput' | 'origin'> & Partial<TransferRecord>,
+): TransferRecord {
+  return {
+    settledAmount: null,
+    transferId: null,
+    state: 'planned',
+    costUsdc: '0',
+    assetFee: '0',
+    nativeFeeWei: '0',
+    gasCostWei: '0',
+    sentAtChainTimeSec: null,
+    settledAtChainTimeSec: null,
+    deadlineSec: null,
+    originTxHash: null,
+    deliveryTxHash: null,
+    reason: null,
+    ...p,
+  }
 }
