@@ -9,11 +9,11 @@ import type { BandDecision } from '../agent/policy/bandPolicy.ts'
 import { decideHedge } from '../agent/policy/livePolicy.ts'
 import { portfolioExposure } from '../agent/portfolio/exposure.ts'
 import { appendHedge, chainTime, hedgeRecord, observationView } from '../agent/portfolio/ledger.ts'
-import { wethIsToken0 } from '../agent/portfolio/poolPrice.ts'
 import { blockForInDoubt, holdingsOf, type InFlight, type PortfolioState, transfersInFlight } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
 import {
   chooseSlice,
+  marketOf,
   recordSliceQuotes,
   type SliceChoice,
   type SliceSearch,
@@ -287,14 +287,7 @@ async function findSlice(
     direction: decision.direction,
     wantedWei: decision.sizeWei,
     budget: { maxGasCostUsdc: mandate.hedge.maxGasCostUsdc, maxSlippageBps: mandate.hedge.maxSlippageBps },
-    markets: chains.map((c) => ({
-      chain: c.chain,
-      gasPriceWei: BigInt(c.baseFeePerGasWei) + BigInt(c.priorityFeePerGasWei),
-      sqrtPriceX96: BigInt(c.pool.sqrtPriceX96),
-      wethIsToken0: wethIsToken0(c.pool, c.weth),
-      poolFee: c.pool.fee,
-      balanceIn: BigInt(decision.direction === 'sell-eth' ? c.balances.weth : c.balances.usdc),
-    })),
+    markets: chains.map((c) => marketOf(c, decision.direction)),
   })
   for (;;) {
     // Runs started before slicing searched in fixed 1, 1/2, 1/4 steps; they replay that way.

@@ -3,11 +3,11 @@ import type { ChainKey } from '../../chains/types.ts'
 import type { Mandate } from '../mandate/schema.ts'
 import { divCeil, minBigint } from '../money.ts'
 import type { BandDecision, HedgeDirection } from '../policy/bandPolicy.ts'
-import { wethIsToken0, wethToUsdcAtMid } from '../portfolio/poolPrice.ts'
+import { wethToUsdcAtMid } from '../portfolio/poolPrice.ts'
 import type { ChainObservation } from '../portfolio/types.ts'
 import type { CapitalMove } from '../transfer/capitalPolicy.ts'
 import { type CostedVenue, costVenue, remainingSlippageBps } from '../venue/chooseVenue.ts'
-import type { SliceOk, SliceSearch, SliceUnavailable } from '../venue/sliceSearch.ts'
+import { candidateOf, marketOf, type SliceOk, type SliceSearch, type SliceUnavailable } from '../venue/sliceSearch.ts'
 import type { SwapQuoteJson, SwapStep } from './types.ts'
 
 /**
@@ -76,21 +76,8 @@ export function fundingOptions<Q extends SliceOk>(p: {
     const quote = p.quotes.find((q): q is Q => q.status === 'ok' && q.chain === probe.chain)
     const c = search.chains.find((x) => x.market.chain === probe.chain)
     if (!quote || !c || p.inFlight.some((t) => t.asset === asset && t.to === probe.chain)) continue
-    const costed = costVenue(
-      {
-        chain: probe.chain,
-        direction: search.direction,
-        amountIn: BigInt(quote.amountIn),
-        amountOut: BigInt(quote.amountOut),
-        gasEstimate: BigInt(quote.gasEstimate),
-        gasPriceWei: c.market.gasPriceWei,
-        sqrtPriceX96: c.market.sqrtPriceX96,
-        wethIsToken0: c.market.wethIsToken0,
-        // Funded: the balance will be there when the swap is sent; the budgets still apply.
-        balanceIn: BigInt(quote.amountIn),
-      },
-      search.budget,
-    )
+    // Funded: the balance will be there when the swap is sent; the budgets still apply.
+    const costed = costVenue({ ...candidateOf(search.direction, c.market, quote), balanceIn: BigInt(quote.amountIn) }, search.budget)
     if (costed.rejected !== null) continue
     const shortfall = BigInt(quote.amountIn) - c.market.balanceIn
     if (shortfall <= 0n) continue
@@ -147,20 +134,10 @@ export function fundedSwapStep(p: {
   sizeWei: bigint
 }): { step: SwapStep } | { none: string } {
   const { step, quote, chain: obs, mandate } = p
-  const costed = costVenue(
-    {
-      chain: obs.chain,
-      direction: step.direction,
-      amountIn: BigInt(quote.amountIn),
-      amountOut: BigInt(quote.amountOut),
-      gasEstimate: BigInt(quote.gasEstimate),
-      gasPriceWei: BigInt(obs.baseFeePerGasWei) + BigInt(obs.priorityFeePerGasWei),
-      sqrtPriceX96: BigInt(obs.pool.sqrtPriceX96),
-      wethIsToken0: wethIsToken0(obs.pool, obs.weth),
-      balanceIn: BigInt(step.direction === 'sell-eth' ? obs.balances.weth : obs.balances.usdc),
-    },
-    { maxGasCostUsdc: mandate.hedge.maxGasCostUsdc, maxSlippageBps: mandate.hedge.maxSlippageBps },
-  )
+  const costed = costVenue(candidateOf(step.direction, marketOf(obs, step.direction), quote), {
+    maxGasCostUsdc: mandate.hedge.maxGasCostUsdc,
+    maxSlippageBps: mandate.hedge.maxSlippageBps,
+  })
   if (costed.rejected !== null) return { none: `${costed.rejected} on ${obs.chain} now` }
   return {
     step: {

@@ -1,7 +1,8 @@
 import type { ChainKey } from '../../chains/types.ts'
 import { minBigint } from '../money.ts'
 import type { HedgeDirection } from '../policy/bandPolicy.ts'
-import { usdcToWethAtMid, wethToUsdcAtMid } from '../portfolio/poolPrice.ts'
+import { usdcToWethAtMid, wethIsToken0, wethToUsdcAtMid } from '../portfolio/poolPrice.ts'
+import type { ChainObservation } from '../portfolio/types.ts'
 import { type CostedVenue, costVenue, type VenueCandidate } from './chooseVenue.ts'
 
 /**
@@ -110,7 +111,7 @@ export function recordSliceQuotes<Q extends SliceOk>(
     if (!req) return c
     const q = round.quotes.find((x) => x.chain === c.market.chain)
     if (q?.status !== 'ok') return { ...c, stopped: q ? `unavailable: ${q.reason}` : 'no quote' }
-    const costed = costVenue(candidateOf(s as SliceSearch<SliceOk>, c.market, q), s.budget)
+    const costed = costVenue(candidateOf(s.direction, c.market, q), s.budget)
     const probes = [...c.probes, { sizeWei: req.sizeWei, costed, quote: q }]
     // Gas does not shrink with size and a venue that pays nothing will not start paying: no slice helps.
     const stopped = costed.rejected === 'gas-over-budget' || costed.rejected === 'no-output' ? costed.rejected : null
@@ -227,10 +228,27 @@ function amountInFor<Q extends SliceOk>(s: SliceSearch<Q>, c: ChainSearch<Q>, si
   return s.strategy === 'secant' && usdc > c.market.balanceIn ? c.market.balanceIn : usdc
 }
 
-function candidateOf(s: SliceSearch<SliceOk>, m: SliceMarket, q: SliceOk): VenueCandidate {
+/** One chain's market for a hedge in `direction`, from its observation. */
+export function marketOf(obs: ChainObservation, direction: HedgeDirection): SliceMarket {
+  return {
+    chain: obs.chain,
+    gasPriceWei: BigInt(obs.baseFeePerGasWei) + BigInt(obs.priorityFeePerGasWei),
+    sqrtPriceX96: BigInt(obs.pool.sqrtPriceX96),
+    wethIsToken0: wethIsToken0(obs.pool, obs.weth),
+    poolFee: obs.pool.fee,
+    balanceIn: BigInt(direction === 'sell-eth' ? obs.balances.weth : obs.balances.usdc),
+  }
+}
+
+/** A venue's quote on a market, as `costVenue` prices it. */
+export function candidateOf(
+  direction: HedgeDirection,
+  m: SliceMarket,
+  q: Pick<SliceOk, 'amountIn' | 'amountOut' | 'gasEstimate'>,
+): VenueCandidate {
   return {
     chain: m.chain,
-    direction: s.direction,
+    direction,
     amountIn: BigInt(q.amountIn),
     amountOut: BigInt(q.amountOut),
     gasEstimate: BigInt(q.gasEstimate),

@@ -165,8 +165,8 @@ export async function startMaker(config: MakerConfig, opts: { port?: number } = 
   const quoteAsk = async (params: Record<string, string>) => {
     check(params, 'senderToken')
     const signerAmount = BigInt(params.signerAmount ?? '0')
-    const price = await ask(params.signerToken as Address, signerAmount)
-    const senderAmount = (price * BigInt(10_000 + knobs.offMarketBps)) / 10_000n
+    const asked = await ask(params.signerToken as Address, signerAmount)
+    const senderAmount = (asked * BigInt(10_000 + knobs.offMarketBps)) / 10_000n
     return sign({
       chainId: params.chainId!,
       senderWallet: params.senderWallet!,
