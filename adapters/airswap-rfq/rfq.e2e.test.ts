@@ -1,11 +1,11 @@
-import { type Address, encodeFunctionData, type Hex, maxUint256, parseAbi } from 'viem'
+import { type Address, encodeFunctionData, type Hex, maxUint256 } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { chooseAsk, chooseBid } from '../../agent/options/chooseBid.ts'
 import { gammaFullCollateral } from '../../agent/options/gammaSettlement.ts'
 import { bsmPrice } from '../../agent/risk/blackScholes.ts'
 import { createDevnetClients, type DevnetClients, devnetKeys } from '../../chains/devnet/devnetClients.ts'
-import { readRfqSection } from '../../chains/devnet/rfq/deploy.ts'
-import { type Maker, startMaker } from '../../chains/devnet/rfq/maker.ts'
+import { type RfqMakerEntry, readRfqSection } from '../../chains/devnet/rfq/deploy.ts'
+import type { MakerKnobs } from '../../chains/devnet/rfq/maker.ts'
 import { fromManifest } from '../../temporal/chainEnvironment.ts'
 import { gammaDeployments } from '../../temporal/optionVenues.ts'
 import { sendDevnetCalls } from '../devnetSend.ts'
@@ -31,53 +31,31 @@ let chain: DevnetClients
 let d: GammaDeployment
 let swapContract: Address
 let treasury: Address
-let makers: Maker[] = []
+let makers: RfqMakerEntry[] = []
 const keys = devnetKeys()
 
 beforeAll(async () => {
   fx = await startDevnetFixture()
   const m = fx.manifest
   chain = createDevnetClients({ key: 'ethereum', rpcUrl: m.chains.ethereum.rpcUrl })
-  const c = m.chains.ethereum.contracts
   d = gammaDeployments(fromManifest(m)).ethereum!
-  swapContract = readRfqSection(m)!.chains.ethereum!.swapErc20
+  const rfqSection = readRfqSection(m)!
+  swapContract = rfqSection.chains.ethereum!.swapErc20
   treasury = m.chains.ethereum.accounts.treasury
-  // Two makers with their own smiles and spreads, each funded with USDC it lets SwapERC20 pull.
-  const common = { client: chain.publicClient, swapContract, usdc: c.usdc, feed: c.ethUsdFeed, validitySec: 120 }
-  makers = [
-    await startMaker({
-      ...common,
-      id: 'maker-a',
-      key: keys.rfqMakerA,
-      svi: { a: 0.46, b: 0.05, rho: -0.3, m: 0, sigma: 0.2 },
-      spreadBps: 300,
-      skewBpsPerOption: 20,
-    }),
-    await startMaker({
-      ...common,
-      id: 'maker-b',
-      key: keys.rfqMakerB,
-      svi: { a: 0.49, b: 0.05, rho: -0.3, m: 0, sigma: 0.2 },
-      spreadBps: 150,
-      skewBpsPerOption: 20,
-    }),
-  ]
-  const mint = parseAbi(['function mint(address to, uint256 amount)'])
-  for (const [mk, key] of [
-    [makers[0]!, keys.rfqMakerA],
-    [makers[1]!, keys.rfqMakerB],
-  ] as const) {
-    await send(keys.deployer, [
-      call(c.usdc, encodeFunctionData({ abi: mint, functionName: 'mint', args: [mk.address, 1_000_000n * 10n ** 6n] })),
-    ])
-    await send(key, [call(c.usdc, encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [swapContract, maxUint256] }))])
-  }
+  // The devnet's two maker processes, with their own smiles and spreads, funded with USDC SwapERC20 may pull.
+  makers = rfqSection.makers
+  expect(makers.map((mk) => mk.id)).toEqual(['maker-a', 'maker-b'])
 })
 
 afterAll(async () => {
-  await Promise.all(makers.map((m) => m.close()))
   await fx?.stop()
 })
+
+/** Sets a maker process's knobs through its control endpoint. */
+async function setKnobs(maker: RfqMakerEntry, patch: Partial<MakerKnobs>): Promise<void> {
+  const res = await fetch(new URL('control', maker.url), { method: 'POST', body: JSON.stringify(patch) })
+  expect(res.status).toBe(200)
+}
 
 const call = (to: Address, data: Hex): Call => ({ chainId: 1, to, data, value: 0n, description: 'test setup' })
 const send = (key: Hex, calls: Call[]) =>
@@ -167,8 +145,8 @@ describe('selling oTokens by RFQ to AirSwap makers', () => {
     const wethBefore = await balance(d.weth, treasury)
     const { series, vaultId } = await writeCalls(amountE8)
     expect(await balance(d.weth, treasury)).toBe(wethBefore - gammaFullCollateral({ ...series, amountE8 }))
-    makers[0]!.knobs.offMarketBps = 4_000
-    makers[1]!.knobs.stale = true
+    await setKnobs(makers[0]!, { offMarketBps: 4_000 })
+    await setKnobs(makers[1]!, { stale: true })
     try {
       const bids = await requestBids(makers, await rfq(series, amountE8))
       expect(bids.map((b) => [b.maker, b.status])).toEqual([
@@ -186,8 +164,8 @@ describe('selling oTokens by RFQ to AirSwap makers', () => {
       const vault = (await readVaults(chain.publicClient, d, treasury)).find((v) => v.id === vaultId)!
       expect([vault.short, vault.collateral]).toEqual([null, null])
     } finally {
-      makers[0]!.knobs.offMarketBps = 0
-      makers[1]!.knobs.stale = false
+      await setKnobs(makers[0]!, { offMarketBps: 0 })
+      await setKnobs(makers[1]!, { stale: false })
     }
   })
 

@@ -22,7 +22,9 @@ import {
   writeManifest,
 } from './manifest.ts'
 import { type RestartedChain, resumeDevnet } from './restartChain.ts'
-import { deployRfq } from './rfq/deploy.ts'
+import { deployRfq, rfqMakerPids } from './rfq/deploy.ts'
+import { resumeRfqMakers } from './rfq/resumeRfqMakers.ts'
+import { startRfqMakers } from './rfq/startRfqMakers.ts'
 
 /** `.keel` in the project root (git-ignored): where `keel devnet up` keeps its manifest. */
 export const defaultStateDir = fileURLToPath(new URL('../../.keel', import.meta.url))
@@ -127,8 +129,11 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
     await deployBridges({ manifest, accounts, stateDir: opts.stateDir, log, started: services })
     const clients = Object.fromEntries(chainKeys.map((k) => [k, createDevnetClients({ key: k, rpcUrl: manifest.chains[k].rpcUrl })]))
     const venueCtx = { manifest, clients: clients as Record<ChainKey, DevnetClients>, accounts }
-    manifest.options = { gamma: await deployGamma(venueCtx), rfq: await deployRfq(venueCtx) }
+    const gamma = await deployGamma(venueCtx)
+    const rfq = await deployRfq(venueCtx)
     log('options: Opyn Gamma and AirSwap SwapERC20 deployed on every chain')
+    const makers = await startRfqMakers({ ...venueCtx, rfq, stateDir: opts.stateDir, log, started: services })
+    manifest.options = { gamma, rfq: { ...rfq, makers } }
     writeManifest(opts.stateDir, manifest)
     return manifest
   } catch (err) {
@@ -148,7 +153,7 @@ export async function stopDevnet(stateDir: string, opts: { keepState?: boolean }
     if (!opts.keepState) removeChainState(stateDir)
     return { stoppedPids: [] }
   }
-  const pids = [...manifestPids(manifest), ...bridgeServicePids(manifest)].filter(isProcessAlive)
+  const pids = [...manifestPids(manifest), ...bridgeServicePids(manifest), ...rfqMakerPids(manifest)].filter(isProcessAlive)
   await Promise.all(pids.map((pid) => killProcessGroup(pid, anvilDumpTimeoutMs)))
   if (!opts.keepState) {
     removeManifest(stateDir)
@@ -221,7 +226,7 @@ export async function devnetUp(opts: Partial<StartDevnetOptions> & { log: Log; f
   const recorded = readManifest(stateDir)
   if (recorded && !opts.fresh) {
     const { restarted } = await resumeDevnet({ stateDir, log: opts.log })
-    const services = await resumeBridgeServices({ stateDir, log: opts.log })
+    const services = [...(await resumeBridgeServices({ stateDir, log: opts.log })), ...(await resumeRfqMakers({ stateDir, log: opts.log }))]
     const manifest = readManifest(stateDir) ?? recorded
     if (restarted.length === 0 && services.length === 0) {
       opts.log(`devnet already running (${manifestPath(stateDir)}); keel devnet up --fresh starts anew`)

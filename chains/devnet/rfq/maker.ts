@@ -5,12 +5,14 @@ import { type Address, type Chain, type Hex, type PublicClient, parseAbi, type T
 import { privateKeyToAccount } from 'viem/accounts'
 import { bsmPrice } from '../../../agent/risk/blackScholes.ts'
 import { type SviParams, sviTotalVariance } from '../../../agent/risk/svi.ts'
+import { knobsPatchSchema } from './schemas.ts'
 
 /**
  * A market maker standing in for AirSwap's RFQ makers: it answers the RFQ-ERC20 protocol over
  * HTTP JSON-RPC (`getProtocols`, `getSignerSideOrderERC20`) with EIP-712 orders for the SwapERC20
- * contract, signed with its own key. It bids for the oTokens keel sells and asks for those keel buys
- * back (`getSenderSideOrderERC20`, from what it holds): its own SVI smile at the option's expiry,
+ * contract of the chain each request names (`chainId`, `swapContract`), signed with its own key, the
+ * same on every chain. It bids for the oTokens keel sells and asks for those keel buys back
+ * (`getSenderSideOrderERC20`, from what it holds): its own SVI smile at the option's expiry,
  * the chain's ETH price and time, a spread either side and an inventory skew (it bids less and asks
  * less the more it already holds). Knobs (POST /control) make it slow, stale, refuse or bid off-market.
  */
@@ -26,15 +28,21 @@ export type MakerKnobs = {
   offMarketBps: number
 }
 
-export type MakerConfig = {
-  id: string
-  key: Hex
+/** One chain the maker quotes on. */
+export type MakerChain = {
+  chainId: number
   client: PublicClient<Transport, Chain>
   swapContract: Address
   /** USDC on the chain: the only token this maker pays with. */
   usdc: Address
   /** Chainlink-compatible ETH/USD feed (8 decimals). */
   feed: Address
+}
+
+export type MakerConfig = {
+  id: string
+  key: Hex
+  chains: readonly MakerChain[]
   /** Its smile: SVI on log-moneyness, the same for every expiry in total variance per year. */
   svi: SviParams
   spreadBps: number
@@ -56,22 +64,40 @@ export type Maker = {
   url: string
   address: Address
   knobs: MakerKnobs
-  /** What the maker would bid for `amountE8` of `otoken` now (USDC base units), before knobs. */
-  price(otoken: Address, amountE8: bigint): Promise<bigint>
+  /** What the maker would bid for `amountE8` of `otoken` on `chainId` now (USDC base units), before knobs. */
+  price(p: { chainId: number; otoken: Address; amountE8: bigint }): Promise<bigint>
   close(): Promise<void>
 }
 
-export async function startMaker(config: MakerConfig, opts: { port?: number } = {}): Promise<Maker> {
+/** A JSON-RPC error the maker answers with; RFQ makers use -336xx for "no order". */
+type RpcError = { code: number; message: string }
+const noOrder = (message: string): RpcError => ({ code: -33601, message })
+
+/** Starts the maker's HTTP server on `port` (0 or omitted: one the OS picks) of 127.0.0.1. */
+export async function startMaker(config: MakerConfig, opts: { port?: number; log?: (line: string) => void } = {}): Promise<Maker> {
   const account = privateKeyToAccount(config.key)
   const knobs: MakerKnobs = { refuse: false, delayMs: 0, stale: false, offMarketBps: 0 }
   let nonce = BigInt(Date.now())
-  const { client } = config
+  const log = opts.log ?? (() => {})
+
+  const chainById = (chainId: number): MakerChain => {
+    const chain = config.chains.find((c) => c.chainId === chainId)
+    if (!chain) throw noOrder(`no market on chain ${chainId}`)
+    return chain
+  }
+  /** The chain a request is for: its `chainId` and `swapContract` must name one this maker quotes on. */
+  const chainOf = (params: Record<string, string>): MakerChain => {
+    const chain = chainById(Number(params.chainId))
+    if (params.swapContract?.toLowerCase() !== chain.swapContract.toLowerCase()) throw noOrder('unknown swap contract')
+    return chain
+  }
 
   /** Its model value of one oToken (USD) and how many it holds. */
-  const value = async (otoken: Address): Promise<{ model: number; held: bigint }> => {
+  const value = async (chain: MakerChain, otoken: Address): Promise<{ model: number; held: bigint }> => {
+    const { client } = chain
     const [, , , strikeE8, expiry, isPut] = await client.readContract({ address: otoken, abi: otokenAbi, functionName: 'getOtokenDetails' })
     const [[, spotE8], block, held] = await Promise.all([
-      client.readContract({ address: config.feed, abi: feedAbi, functionName: 'latestRoundData' }),
+      client.readContract({ address: chain.feed, abi: feedAbi, functionName: 'latestRoundData' }),
       client.getBlock(),
       client.readContract({ address: otoken, abi: otokenAbi, functionName: 'balanceOf', args: [account.address] }),
     ])
@@ -88,37 +114,38 @@ export async function startMaker(config: MakerConfig, opts: { port?: number } = 
   }
 
   /** What it would pay for `amountE8` of `otoken` (its bid): model less spread, less more the more it already holds. */
-  const price = async (otoken: Address, amountE8: bigint): Promise<bigint> => {
-    const { model, held } = await value(otoken)
+  const bid = async (chain: MakerChain, otoken: Address, amountE8: bigint): Promise<bigint> => {
+    const { model, held } = await value(chain, otoken)
     const perOption = model * (1 - (config.spreadBps + config.skewBpsPerOption * (Number(held) / 1e8)) / 10_000)
     return perOption <= 0 ? 0n : usdcFor(perOption, amountE8, false)
   }
 
   /** What it asks to sell `amountE8` of `otoken` it holds: model plus spread, less the more it holds. */
-  const ask = async (otoken: Address, amountE8: bigint): Promise<bigint> => {
+  const ask = async (chain: MakerChain, otoken: Address, amountE8: bigint): Promise<bigint> => {
     const [{ model, held }, fee] = await Promise.all([
-      value(otoken),
-      client.readContract({ address: config.swapContract, abi: swapAbi, functionName: 'protocolFee' }),
+      value(chain, otoken),
+      chain.client.readContract({ address: chain.swapContract, abi: swapAbi, functionName: 'protocolFee' }),
     ])
     // The signer pays SwapERC20's fee in the token it gives: it needs the amount and the fee.
     const needed = amountE8 + (amountE8 * fee) / 10_000n
-    if (held < needed) throw { code: -33601, message: `holds ${held} of this token, needs ${needed} with the fee` }
+    if (held < needed) throw noOrder(`holds ${held} of this token, needs ${needed} with the fee`)
     const perOption = model * (1 + (config.spreadBps - config.skewBpsPerOption * (Number(held) / 1e8)) / 10_000)
-    if (perOption <= 0) throw { code: -33601, message: 'no ask for this token' }
+    if (perOption <= 0) throw noOrder('no ask for this token')
     return usdcFor(perOption, amountE8, true)
   }
 
   const sign = async (p: {
-    chainId: string
+    chain: MakerChain
     senderWallet: string
     signerToken: string
     signerAmount: bigint
     senderToken: string
     senderAmount: bigint
   }) => {
+    const { client, swapContract, chainId } = p.chain
     const [block, protocolFee] = await Promise.all([
       client.getBlock(),
-      client.readContract({ address: config.swapContract, abi: swapAbi, functionName: 'protocolFee' }),
+      client.readContract({ address: swapContract, abi: swapAbi, functionName: 'protocolFee' }),
     ])
     nonce += 1n
     const unsigned = createOrderERC20({
@@ -132,29 +159,30 @@ export async function startMaker(config: MakerConfig, opts: { port?: number } = 
       senderToken: p.senderToken,
       senderAmount: p.senderAmount.toString(),
     })
-    const signature = await createOrderERC20Signature(unsigned, config.key, config.swapContract, Number(p.chainId))
+    const signature = await createOrderERC20Signature(unsigned, config.key, swapContract, chainId)
     const { protocolFee: _fee, ...order } = unsigned
     return { ...order, ...signature, v: String(signature.v) }
   }
 
-  const check = (params: Record<string, string>, usdcSide: 'signerToken' | 'senderToken') => {
-    if (knobs.refuse) throw { code: -33604, message: 'not quoting' }
-    if (params.swapContract?.toLowerCase() !== config.swapContract.toLowerCase()) throw { code: -33601, message: 'unknown swap contract' }
-    if (params[usdcSide]?.toLowerCase() !== config.usdc.toLowerCase())
-      throw { code: -33601, message: 'this maker trades against USDC only' }
+  /** The chain of a request the maker answers at all: quoting, on a chain it knows, against that chain's USDC. */
+  const check = (params: Record<string, string>, usdcSide: 'signerToken' | 'senderToken'): MakerChain => {
+    if (knobs.refuse) throw { code: -33604, message: 'not quoting' } satisfies RpcError
+    const chain = chainOf(params)
+    if (params[usdcSide]?.toLowerCase() !== chain.usdc.toLowerCase()) throw noOrder('this maker trades against USDC only')
+    return chain
   }
 
   /** A bid: keel (sender) gives `senderAmount` oTokens, the maker (signer) pays USDC. */
   const quote = async (params: Record<string, string>) => {
-    check(params, 'signerToken')
+    const chain = check(params, 'signerToken')
     const senderAmount = BigInt(params.senderAmount ?? '0')
-    const bid = await price(params.senderToken as Address, senderAmount)
-    const signerAmount = (bid * BigInt(10_000 - knobs.offMarketBps)) / 10_000n
-    if (signerAmount <= 0n) throw { code: -33601, message: 'no bid for this token' }
+    const price = await bid(chain, params.senderToken as Address, senderAmount)
+    const signerAmount = (price * BigInt(10_000 - knobs.offMarketBps)) / 10_000n
+    if (signerAmount <= 0n) throw noOrder('no bid for this token')
     return sign({
-      chainId: params.chainId!,
+      chain,
       senderWallet: params.senderWallet!,
-      signerToken: config.usdc,
+      signerToken: chain.usdc,
       signerAmount,
       senderToken: params.senderToken!,
       senderAmount,
@@ -163,16 +191,16 @@ export async function startMaker(config: MakerConfig, opts: { port?: number } = 
 
   /** An ask: the maker (signer) gives `signerAmount` oTokens, keel (sender) pays USDC. */
   const quoteAsk = async (params: Record<string, string>) => {
-    check(params, 'senderToken')
+    const chain = check(params, 'senderToken')
     const signerAmount = BigInt(params.signerAmount ?? '0')
-    const asked = await ask(params.signerToken as Address, signerAmount)
+    const asked = await ask(chain, params.signerToken as Address, signerAmount)
     const senderAmount = (asked * BigInt(10_000 + knobs.offMarketBps)) / 10_000n
     return sign({
-      chainId: params.chainId!,
+      chain,
       senderWallet: params.senderWallet!,
       signerToken: params.signerToken!,
       signerAmount,
-      senderToken: config.usdc,
+      senderToken: chain.usdc,
       senderAmount,
     })
   }
@@ -188,29 +216,45 @@ export async function startMaker(config: MakerConfig, opts: { port?: number } = 
   })
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req)
-    if (req.url === '/control') {
-      Object.assign(knobs, JSON.parse(body || '{}') as Partial<MakerKnobs>)
-      return reply(res, 200, knobs)
-    }
+    // The process's own pid: whoever started it can tell its maker from another one on a reused port.
+    if (req.url === '/health') return reply(res, 200, { id: config.id, address: account.address, pid: process.pid })
+    if (req.url === '/control') return control(res, body)
     const call = JSON.parse(body) as { id: unknown; method: string; params: Record<string, string> }
     if (knobs.delayMs > 0) await new Promise((r) => setTimeout(r, knobs.delayMs))
     const method = methods[call.method]
     if (!method) return reply(res, 200, { jsonrpc: '2.0', id: call.id, error: { code: -32601, message: `no method ${call.method}` } })
     try {
       reply(res, 200, { jsonrpc: '2.0', id: call.id, result: await method(call.params) })
+      if (call.method !== 'getProtocols') log(`${call.method} on chain ${call.params.chainId}: signed an order`)
     } catch (err) {
       const e = err as { code?: number; message?: string }
       reply(res, 200, { jsonrpc: '2.0', id: call.id, error: { code: e.code ?? -32603, message: e.message ?? String(err) } })
+      log(`${call.method} on chain ${call.params?.chainId}: refused (${e.message ?? String(err)})`)
     }
   }
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve))
+  /** POST /control with a partial set of knobs sets them; any call answers with the knobs now. */
+  const control = (res: ServerResponse, body: string) => {
+    const patch = knobsPatchSchema.safeParse(JSON.parse(body || '{}'))
+    if (!patch.success) return reply(res, 400, { error: patch.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) })
+    Object.assign(knobs, patch.data)
+    if (Object.keys(patch.data).length > 0) log(`knobs now ${JSON.stringify(knobs)}`)
+    return reply(res, 200, knobs)
+  }
+  // A port taken meanwhile fails the start instead of leaving a maker that never answers.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
   const { port } = server.address() as AddressInfo
   return {
     id: config.id,
     url: `http://127.0.0.1:${port}/`,
     address: account.address,
     knobs,
-    price,
+    price: (p) => bid(chainById(p.chainId), p.otoken, p.amountE8),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
 }
