@@ -10,6 +10,7 @@ import { treasuryHoldings } from './constants.ts'
 import { startDevnet, stopDevnet, withDevnet } from './devnet.ts'
 import { isProcessAlive } from './localProcess.ts'
 import { readManifest } from './manifest.ts'
+import { rfqMakerPids } from './rfq/deploy.ts'
 import { priceE8FromSqrtPriceX96 } from './uniswapMath.ts'
 
 const stateDir = mkdtempSync(join(tmpdir(), 'keel-devnet-'))
@@ -148,12 +149,13 @@ describe('stopDevnet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keel-devnet-'))
     try {
       const started = await startDevnet({ stateDir: dir })
-      // The anvil nodes and every bridge's off-chain stand-ins (LayerZero's delivery service, Across's relayer).
+      // The anvil nodes, every bridge's off-chain stand-ins (LayerZero's delivery service, Across's relayer) and the two RFQ makers.
       const pids = [
         ...chainKeys.map((k) => started.chains[k].pid),
         ...Object.values(started.bridges ?? {}).flatMap((b) => b?.services ?? []),
+        ...rfqMakerPids(started),
       ]
-      expect(pids.length).toBe(chainKeys.length + 2)
+      expect(pids.length).toBe(chainKeys.length + 2 + 2)
       expect(pids.every(isProcessAlive)).toBe(true)
       const { stoppedPids } = await stopDevnet(dir)
       expect(stoppedPids.sort()).toEqual([...pids].sort())
