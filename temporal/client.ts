@@ -17,6 +17,7 @@ import { getChainMeta } from '../chains/registry.ts'
 import type { ChainKey } from '../chains/types.ts'
 import { chainKeys } from '../chains/types.ts'
 import {
+  approveRollUpdate,
   clearBlockedChainUpdate,
   type MandateUpdateOptions,
   type MandateUpdatePreview,
@@ -107,6 +108,8 @@ export function portfolioControls(client: Client, portfolio: string) {
     stop: (reason?: string): Promise<PortfolioStatus> =>
       within(30, () => handle.executeUpdate(stopUpdate, { args: [reason ? { reason } : {}] })),
     wake: (): Promise<void> => handle.signal(wakeSignal),
+    approveRoll: (id: string, approve: boolean, by?: string): Promise<PortfolioStatus> =>
+      within(20, () => handle.executeUpdate(approveRollUpdate, { args: [{ id, approve, ...(by ? { by } : {}) }] })),
   }
 }
 

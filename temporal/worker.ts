@@ -10,7 +10,7 @@ import type { ChainKey } from '../chains/types.ts'
 import { type ActivityDeps, createChainActivities, createReadActivities } from './activities/createActivities.ts'
 import { createBridgeAdapters } from './bridges.ts'
 import type { ChainEnvironment } from './chainEnvironment.ts'
-import { gammaDeployments } from './optionVenues.ts'
+import { gammaDeployments, rfqVenues } from './optionVenues.ts'
 import type { TemporalConnectionOptions } from './server.ts'
 
 const require = createRequire(import.meta.url)
@@ -56,7 +56,7 @@ export function createActivityDeps(p: { environment: ChainEnvironment; signChain
   })
   const clients = Object.fromEntries(Object.entries(chains).map(([k, c]) => [k, c.clients.publicClient]))
   const bridges = createBridgeAdapters({ environment: p.environment, clients })
-  return { chains, uniswap, executors, bridges, gamma: gammaDeployments(p.environment) }
+  return { chains, uniswap, executors, bridges, gamma: gammaDeployments(p.environment), rfq: rfqVenues(p.environment) }
 }
 
 /** A chain queue this process serves, with the account that signs there. */

@@ -2,6 +2,7 @@ import { condition, executeChild, patched, proxyActivities } from '@temporalio/w
 import { mandateFeasibility } from '../agent/mandate/feasibility.ts'
 import { type Mandate, parseMandate } from '../agent/mandate/schema.ts'
 import { formatAmount } from '../agent/money.ts'
+import { accruePnl } from '../agent/options/attribution.ts'
 import { type FundingOption, fundedSwapSize, fundedSwapStep, fundingOptions, fundingProbes } from '../agent/plan/fundedHedge.ts'
 import { planCycle } from '../agent/plan/planCycle.ts'
 import type { Plan, SwapStep } from '../agent/plan/types.ts'
@@ -22,6 +23,7 @@ import {
 } from '../agent/venue/sliceSearch.ts'
 import type { QuoteJson, ReadActivities } from '../temporal/activities/types.ts'
 import { failureMessage } from './failures.ts'
+import { runOptionBook } from './portfolioOptions.ts'
 import { startTransfer, transferInputs } from './portfolioTransfers.ts'
 import { type RebalanceInput, rebalanceWorkflow } from './rebalanceWorkflow.ts'
 
@@ -65,6 +67,9 @@ export async function runCycle(run: Run): Promise<'again' | 'done'> {
     decide(run, 'mandate cannot be met with these holdings: holding', now)
     return 'done'
   }
+  // The option book first (settle, roll): a roll changes the delta the hedge is sized against.
+  if (mandate.options && !state.paused && patched('option-book') && (await runOptionBook(run, { mandate, snapshot, exposure })))
+    return 'again'
   const decision = decideHedge({ mandate, paused: state.paused, exposure, snapshot })
   let slice: SliceChoice<OkQuote> | null = null
   let funding: FundingOption<OkQuote>[] = []
@@ -332,6 +337,7 @@ async function observe(run: Run, mandate: Mandate): Promise<{ snapshot: Portfoli
   const prev = state.lastObservation
   if (prev && !prev.insideBand && now > BigInt(prev.atChainTimeSec)) state.outsideBandSec += Number(now - BigInt(prev.atChainTimeSec))
   state.lastObservation = observationView({ snapshot, exposure, mandate })
+  state.pnl = accruePnl(state.pnl ?? [], prev, state.lastObservation)
   return { snapshot, exposure }
 }
 

@@ -16,6 +16,7 @@ import { type MandateInput, parseMandate } from '../agent/mandate/schema.ts'
 import type { TransferRequestJson } from '../agent/plan/planCycle.ts'
 import { settleHedgeRecord } from '../agent/portfolio/ledger.ts'
 import {
+  approveRollIssue,
   hasUnsettled,
   type Issue,
   initialState,
@@ -71,6 +72,11 @@ export const updateMandateUpdate = defineUpdate<PortfolioStatus, [MandateInput, 
 export const clearBlockedChainUpdate = defineUpdate<PortfolioStatus, [{ chain: ChainKey }]>('clearBlockedChain')
 /** Ends the loop after the step in flight; the workflow then completes. */
 export const stopUpdate = defineUpdate<PortfolioStatus, [{ reason?: string }]>('stop')
+/**
+ * An operator's answer to a roll that waits for approval (`keel approve-roll`): `approve` lets the
+ * roll mint and sell at the next cycle; otherwise it is skipped for this expiry.
+ */
+export const approveRollUpdate = defineUpdate<PortfolioStatus, [{ id: string; approve: boolean; by?: string }]>('approveRoll')
 /** Asks the loop to observe now instead of at its next interval. */
 export const wakeSignal = defineSignal('wake')
 /** An operator's transfer (`keel transfer`): validated now, planned at the next cycle. */
@@ -136,6 +142,17 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
       return status()
     },
     { validator: (_args: { reason?: string }) => refuseIf('stop', stopIssue(state)) },
+  )
+  setHandler(
+    approveRollUpdate,
+    ({ id, approve, by }) => {
+      state.rolls = (state.rolls ?? []).map((r) =>
+        r.id === id ? { ...r, approvedBy: approve ? (by ?? 'operator') : `declined by ${by ?? 'operator'}` } : r,
+      )
+      wake = true
+      return status()
+    },
+    { validator: ({ id }) => refuseIf('approveRoll', approveRollIssue(state, id)) },
   )
   setHandler(wakeSignal, () => {
     wake = true

@@ -89,6 +89,8 @@ export const optionsSchema = z
   .object({
     underlying: z.literal('ETH').default('ETH'),
     venue: z.literal('opyn-gamma', { error: 'the only option venue is opyn-gamma' }).default('opyn-gamma'),
+    /** The grid strikes are chosen on, USD. */
+    strikeStepUsd: z.number().positive().max(10_000).default(50),
     /** Chains where series may be written; the roll picks the one with the best premium net of costs. */
     chains: z.array(z.enum(['ethereum', 'arbitrum', 'base'])).min(1),
     strategies: z.array(strategySchema).min(1, 'at least one strategy'),

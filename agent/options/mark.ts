@@ -1,5 +1,6 @@
 import { bsmGreeks } from '../risk/blackScholes.ts'
 import { type SviParams, sviTotalVariance } from '../risk/svi.ts'
+import type { ExpiryJson } from './rolls.ts'
 
 /**
  * The option book of one chain as an observation carries it (JSON: amounts as decimal strings),
@@ -17,6 +18,8 @@ export type ChainOptionsJson = {
   longs: OptionLegJson[]
   /** The smile keel marks on: SVI of annual variance on log-moneyness ln(K/S). */
   mark: SviParams
+  /** Expiries of the book that have passed: what the Oracle and the feed say about each (settlement). */
+  expiries?: ExpiryJson[]
 }
 
 export type OptionGreeks = {

@@ -3,6 +3,8 @@ import type { ChainKey } from '../../chains/types.ts'
 import { type ChainHoldings, mandateFeasibility } from '../mandate/feasibility.ts'
 import { type MandateInput, parseMandate, safeParseMandate } from '../mandate/schema.ts'
 import { mandateUpdateConsequences, type UpdateConsequences } from '../mandate/updateConsequences.ts'
+import type { PnlDay } from '../options/attribution.ts'
+import type { RollRecord } from '../options/rolls.ts'
 import type { TransferRequestJson } from '../plan/planCycle.ts'
 import type { TransferRecord } from '../plan/types.ts'
 import type { HedgeRecord, ObservationJson } from './ledger.ts'
@@ -68,6 +70,15 @@ export type PortfolioState = {
   scanFromBlocks?: Partial<Record<ChainKey, string>>
   /** Chain time spent outside the band after keel had acted, in seconds. */
   outsideBandSec: number
+  /** The option book's rolls, from proposal to settlement (the book's ledger). */
+  rolls?: RollRecord[]
+  rollSeq?: number
+  /** Settlement steps run (expiry prices posted, vaults settled, oTokens redeemed). */
+  optionSeq?: number
+  /** Why the last plan wrote nothing for a leg, when it did not. */
+  lastOptionNote?: string
+  /** P&L attributed to delta, gamma, theta and vega per chain-time day (agent/options/attribution.ts). */
+  pnl?: PnlDay[]
 }
 
 /** The status as operators read it: raw signed transactions are left out, their nonces and hashes kept. */
@@ -251,3 +262,14 @@ export const transfersRunning = (state: PortfolioState): boolean =>
   (state.transfers ?? []).some(
     (t) => t.origin !== 'discovered' && ['planned', 'sending', 'sent', 'verified', 'failed', 'expired'].includes(t.state),
   )
+
+/** Why an `approveRoll` cannot be taken, or null: the roll must exist and be waiting for approval. */
+export function approveRollIssue(state: PortfolioState, id: string): Issue | null {
+  const r = (state.rolls ?? []).find((x) => x.id === id)
+  if (!r) return { path: 'id', message: `no roll ${id}; waiting: ${waitingRolls(state).join(', ') || 'none'}` }
+  if (r.status !== 'awaiting-approval') return { path: 'id', message: `${id} is ${r.status}, not awaiting approval` }
+  return null
+}
+
+const waitingRolls = (state: PortfolioState): string[] =>
+  (state.rolls ?? []).filter((r) => r.status === 'awaiting-approval').map((r) => r.id)

@@ -12,7 +12,7 @@ import { RpcUnreachableError } from '../../chains/errors.ts'
 import { createRedactor } from '../../chains/redactRpcUrl.ts'
 import type { ChainClients } from '../../chains/transport.ts'
 import type { ChainKey } from '../../chains/types.ts'
-import { observeOptions } from './optionActivities.ts'
+import { observeOptions, optionChainActivities, optionReadActivities, type RfqVenue } from './optionActivities.ts'
 import { type Redact, withFailureMapping } from './toApplicationFailure.ts'
 import { transferChainActivities, transferReadActivities } from './transferActivities.ts'
 import type { ChainActivities, QuoteJson, ReadActivities } from './types.ts'
@@ -26,6 +26,8 @@ export type ActivityDeps = {
   executors: Partial<Record<ChainKey, Executor>>
   /** Opyn Gamma per chain, where the worker knows it (the option book is read there). */
   gamma?: Partial<Record<ChainKey, GammaDeployment>>
+  /** AirSwap SwapERC20 and the RFQ makers per chain, where the worker knows them (premium sales and buy-backs). */
+  rfq?: Partial<Record<ChainKey, RfqVenue>>
 }
 
 /** Read-only activities: observation and quotes. They run on the portfolio task queue. */
@@ -39,6 +41,7 @@ export function createReadActivities(deps: ActivityDeps): ReadActivities {
         return { portfolio: mandate.portfolio, chains } satisfies PortfolioSnapshot
       },
       ...transferReadActivities(deps),
+      ...optionReadActivities(deps),
       async quoteHedge({ mandate: input, direction, requests }) {
         const mandate = parseMandate(input)
         return Promise.all(
@@ -74,6 +77,7 @@ export function createChainActivities(deps: ActivityDeps, chain: ChainKey): Chai
   return withFailureMapping(
     {
       ...transferChainActivities(deps, chain, executor),
+      ...optionChainActivities(deps, chain, executor),
       async checkChain({ chain: c }) {
         if (c !== chain) throw wrongChain(chain, c)
         const { clients, contracts } = deps.chains[chain]!

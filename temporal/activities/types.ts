@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem'
 import type { BridgeAsset, PreparedTx, SubmittedTx, TransferState } from '../../adapters/types.ts'
 import type { CancelOrder } from '../../agent/execution/settlement.ts'
 import type { MandateInput } from '../../agent/mandate/schema.ts'
+import type { SeriesJson } from '../../agent/options/rolls.ts'
 import type { SwapQuoteJson } from '../../agent/plan/types.ts'
 import type { HedgeDirection } from '../../agent/policy/bandPolicy.ts'
 import type { PortfolioSnapshot } from '../../agent/portfolio/types.ts'
@@ -49,8 +50,59 @@ export type TransferStatusJson = {
   detail: string
 }
 
+/** An AirSwap order as makers sign it (every field a string, as `@airswap/utils`' OrderERC20). */
+export type OrderJson = {
+  nonce: string
+  expiry: string
+  signerWallet: string
+  signerToken: string
+  signerAmount: string
+  senderWallet: string
+  senderToken: string
+  senderAmount: string
+  v: string
+  r: string
+  s: string
+}
+
+/** A maker's answer to keel's RFQ: an order checked against what was asked, or why there is none. */
+export type OptionQuoteJson =
+  | { maker: string; status: 'ok'; order: OrderJson; signerAmount: string; senderAmount: string }
+  | { maker: string; status: 'refused' | 'invalid'; reason: string }
+
+/** What a roll or a settlement asks a chain's signer to build and sign (the treasury is always the signer). */
+export type OptionAction =
+  /** The series' oToken, created when nobody has; nothing to sign when it exists. */
+  | { kind: 'create-series'; series: SeriesJson }
+  /** A new vault (the next id), fully collateralised, minting `amountE8` oTokens to the treasury. */
+  | { kind: 'open'; series: SeriesJson; amountE8: string; collateral: string }
+  /** Settles a maker's signed order: keel gives the oTokens (sell) or pays USDC for them (buy). */
+  | { kind: 'take-order'; order: OrderJson }
+  /** Burns oTokens the treasury holds against its vault and withdraws the collateral they freed. */
+  | { kind: 'burn'; series: SeriesJson; vaultId: string; amountE8: string; withdraw: string }
+  | { kind: 'deposit'; series: SeriesJson; vaultId: string; amount: string }
+  | { kind: 'post-expiry-price'; expirySec: string; roundId: string }
+  | { kind: 'settle-vault'; vaultId: string }
+  | { kind: 'redeem'; otoken: Address; amountE8: string }
+
 /** Activities that only read; they run on the portfolio task queue. */
 export type ReadActivities = {
+  /**
+   * Asks every maker the worker knows on the chain for an order: `sell` what keel writes
+   * (`amountE8` oTokens for USDC), or `buy` oTokens back. Each answer is checked (signature, amount,
+   * validity) before it counts.
+   */
+  quoteOptions(input: { chain: ChainKey; otoken: Address; side: 'sell' | 'buy'; amountE8: string; treasury: Address }): Promise<{
+    quotes: OptionQuoteJson[]
+    blockTimestampSec: string
+  }>
+  /** The series' oToken address (where it is or will be created) and whether it exists. */
+  findOptionSeries(input: { chain: ChainKey; series: SeriesJson }): Promise<{ otoken: Address; exists: boolean }>
+  /** A vault's short and collateral now (null when the vault has none). */
+  readOptionVault(input: { chain: ChainKey; owner: Address; vaultId: string }): Promise<{
+    shortE8: string
+    collateral: string
+  } | null>
   observePortfolio(input: { mandate: MandateInput }): Promise<PortfolioSnapshot>
   quoteHedge(input: {
     mandate: MandateInput
@@ -134,6 +186,12 @@ export type ChainActivities = {
     idempotencyKey: string
     quote: BridgeQuoteJson
   }): Promise<{ transferId: string | null; prepared: PreparedTx[] }>
+  /** Builds and signs one option action for the treasury (this chain's signer); an empty list when there is nothing to do. */
+  prepareOptionAction(input: { chain: ChainKey; idempotencyKey: string; action: OptionAction }): Promise<{
+    prepared: PreparedTx[]
+    /** For `open`: the vault id the mint goes into. */
+    vaultId?: string
+  }>
   /** Signs the wrapping of native ETH the treasury received (a bridge that unwraps WETH on delivery) back into WETH. */
   prepareWrap(input: { chain: ChainKey; idempotencyKey: string; amountWei: string }): Promise<PreparedTx[]>
   /** Signs the calls that unstick a failed delivery on this (destination) chain; null when the bridge has none. */

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createOrderERC20, createOrderERC20Signature, ProtocolIds } from '@airswap/utils'
-import { type Address, type Chain, type Hex, type PublicClient, parseAbi, type Transport } from 'viem'
+import { type Address, type Chain, createWalletClient, custom, type Hex, type PublicClient, parseAbi, type Transport } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { bsmPrice } from '../../../agent/risk/blackScholes.ts'
 import { type SviParams, sviTotalVariance } from '../../../agent/risk/svi.ts'
@@ -26,6 +26,8 @@ export type MakerKnobs = {
   stale: boolean
   /** Bid this many bps below (ask this many above) its own price on top of the spread. */
   offMarketBps: number
+  /** Renege: cancel each order's nonce on-chain right after signing it, so taking it reverts. */
+  renege: boolean
 }
 
 /** One chain the maker quotes on. */
@@ -58,6 +60,7 @@ const otokenAbi = parseAbi([
 ])
 const feedAbi = parseAbi(['function latestRoundData() view returns (uint80, int256, uint256, uint256, uint80)'])
 const swapAbi = parseAbi(['function protocolFee() view returns (uint256)'])
+const cancelAbi = parseAbi(['function cancel(uint256[] nonces)'])
 
 export type Maker = {
   id: string
@@ -76,7 +79,7 @@ const noOrder = (message: string): RpcError => ({ code: -33601, message })
 /** Starts the maker's HTTP server on `port` (0 or omitted: one the OS picks) of 127.0.0.1. */
 export async function startMaker(config: MakerConfig, opts: { port?: number; log?: (line: string) => void } = {}): Promise<Maker> {
   const account = privateKeyToAccount(config.key)
-  const knobs: MakerKnobs = { refuse: false, delayMs: 0, stale: false, offMarketBps: 0 }
+  const knobs: MakerKnobs = { refuse: false, delayMs: 0, stale: false, offMarketBps: 0, renege: false }
   let nonce = BigInt(Date.now())
   const log = opts.log ?? (() => {})
 
@@ -148,8 +151,9 @@ export async function startMaker(config: MakerConfig, opts: { port?: number; log
       client.readContract({ address: swapContract, abi: swapAbi, functionName: 'protocolFee' }),
     ])
     nonce += 1n
+    const orderNonce = nonce
     const unsigned = createOrderERC20({
-      nonce: nonce.toString(),
+      nonce: orderNonce.toString(),
       expiry: (knobs.stale ? block.timestamp - 1n : block.timestamp + BigInt(config.validitySec)).toString(),
       signerWallet: account.address,
       signerToken: p.signerToken,
@@ -160,6 +164,13 @@ export async function startMaker(config: MakerConfig, opts: { port?: number; log
       senderAmount: p.senderAmount.toString(),
     })
     const signature = await createOrderERC20Signature(unsigned, config.key, swapContract, chainId)
+    if (knobs.renege) {
+      // A maker that backs out: its nonce is used up before the taker can send the order.
+      const wallet = createWalletClient({ account, chain: client.chain, transport: custom({ request: client.request }) })
+      const hash = await wallet.writeContract({ address: swapContract, abi: cancelAbi, functionName: 'cancel', args: [[orderNonce]] })
+      await client.waitForTransactionReceipt({ hash })
+      log(`reneged on order ${orderNonce} on chain ${chainId}`)
+    }
     const { protocolFee: _fee, ...order } = unsigned
     return { ...order, ...signature, v: String(signature.v) }
   }

@@ -9,6 +9,7 @@ export const knobsPatchSchema = z
     delayMs: z.number().int().nonnegative(),
     stale: z.boolean(),
     offMarketBps: z.number().int().min(0).max(10_000),
+    renege: z.boolean(),
   })
   .partial()
   .strict()

@@ -1,0 +1,278 @@
+import type { ChainKey } from '../../chains/types.ts'
+import type { OptionStrategy, OptionsMandate } from '../mandate/optionsSchema.ts'
+import { formatAmount } from '../money.ts'
+import type { ChainObservation } from '../portfolio/types.ts'
+import { type SviParams, sviTotalVariance } from '../risk/svi.ts'
+import { gammaFullCollateral } from './gammaSettlement.ts'
+import type { OptionLegJson } from './mark.ts'
+import { nextExpirySec, strikeByDelta } from './strikeSelection.ts'
+
+/**
+ * The option book's lifecycle as data: which expired series to price, settle and redeem, and which
+ * strategy leg to roll into which new series on which chain. The cycle runs these steps; nothing
+ * here sends anything. A roll is recorded from its proposal to its settlement (`RollRecord`), and
+ * the records are what tell a leg's short apart from another's.
+ */
+
+const YEAR = 365 * 86_400
+const E8 = 10n ** 8n
+
+/**
+ * Gas of a roll, measured on the devnet (test/rolls.test.ts prints it): create the oToken (when
+ * nobody has), approve the collateral, open + deposit + mint in one `operate`, approve the oTokens
+ * to SwapERC20 and settle the maker's order.
+ */
+export const ROLL_GAS = { createSeries: 330_000n, mintAndSell: 560_000n } as const
+
+export type LegKind = 'call' | 'put'
+
+/** A strategy's legs: a strangle sells both. */
+export const legsOf = (s: OptionStrategy): LegKind[] =>
+  s.kind === 'covered-call' ? ['call'] : s.kind === 'cash-secured-put' ? ['put'] : ['call', 'put']
+
+export type SeriesJson = { isPut: boolean; strikeE8: string; expirySec: string }
+
+export type RollProposal = {
+  strategy: number
+  leg: LegKind
+  chain: ChainKey
+  series: SeriesJson
+  /** oTokens to write (1e-8). */
+  amountE8: string
+  /** Collateral the vault takes: WETH wei for calls, USDC base units for puts. */
+  collateral: string
+  /** |delta| of the strike, its vol on the mark smile, and keel's model premium for the whole size (USDC base units). */
+  delta: number
+  vol: number
+  modelPremiumUsdc: string
+  /** Gas the roll should cost on its chain, USDC base units. */
+  gasCostUsdc: string
+  minPremiumUsdc: string
+  maxDiscountBps: number
+  /** Why this chain: every chain considered and what it would have netted or why it could not. */
+  chains: { chain: ChainKey; netUsdc: string | null; reason: string }[]
+}
+
+export type RollStatus =
+  /** Waiting for an operator's approveRoll until `deadlineMs`. */
+  | 'awaiting-approval'
+  /** The operator declined, or nobody approved and the mandate says skip: this expiry is left unsold. */
+  | 'skipped'
+  /** Running: series, vault, sale. */
+  | 'rolling'
+  /** Sold: the vault is short until expiry. */
+  | 'sold'
+  /** Nothing sold and nothing left minted (no acceptable bid, or the sale failed and the mint was burnt). */
+  | 'unsold'
+  /** Something was left open (a send in doubt): see `error`. */
+  | 'failed'
+  /** Expired and settled: the vault's collateral came back less what the series paid. */
+  | 'settled'
+
+export type RollRecord = {
+  id: string
+  proposal: RollProposal
+  status: RollStatus
+  proposedAtChainTimeSec: string
+  /** Workflow time by which an approval must come (approval required only). */
+  deadlineMs?: number
+  approvedBy?: string
+  otoken?: `0x${string}`
+  vaultId?: string
+  maker?: string
+  /** Premium received, USDC base units. */
+  premiumUsdc?: string
+  /** Gas every transaction of the roll paid, wei of the chain's ETH, and in USDC at the roll's spot. */
+  gasCostWei?: string
+  gasCostUsdc?: string
+  /** Makers' quotes left out and why. */
+  rejected?: { maker: string; reason: string }[]
+  /** Burnt after a failed sale, oTokens (1e-8). */
+  burntE8?: string
+  txHashes?: string[]
+  error?: string
+  /** After expiry: the expiry price, what the vault returned and what the series paid its holders (collateral base units). */
+  settlement?: { expiryPriceE8: string; collateralReturned: string; paidOut: string; paidOutUsdc: string; atChainTimeSec: string }
+}
+
+export type SettlementStep =
+  | { kind: 'post-expiry-price'; chain: ChainKey; expirySec: string; roundId: string }
+  | { kind: 'settle-vault'; chain: ChainKey; vaultId: string; expirySec: string }
+  | { kind: 'redeem'; chain: ChainKey; otoken: `0x${string}`; amountE8: string; expirySec: string }
+
+/** What an observation says about one expiry that has passed, on one chain. */
+export type ExpiryJson = {
+  expirySec: string
+  /** The Oracle's price, null until posted; `final` once the dispute period is over. */
+  priceE8: string | null
+  final: boolean
+  lockingOver: boolean
+  /** The feed's first round at or after expiry, which the pricer posts. */
+  round: { roundId: string; priceE8: string } | null
+}
+
+/**
+ * Settlement steps for expired series on every chain: post the expiry price once the locking
+ * period is over (anyone may; keel does not wait for a keeper), then settle each short vault and
+ * redeem each held oToken of that expiry once the price is final.
+ */
+export function settlementSteps(chains: readonly ChainObservation[]): SettlementStep[] {
+  const steps: SettlementStep[] = []
+  for (const obs of chains) {
+    const book = obs.options
+    if (!book) continue
+    const now = BigInt(obs.blockTimestampSec)
+    const expired = (leg: OptionLegJson) => BigInt(leg.expirySec) <= now
+    for (const e of book.expiries ?? []) {
+      if (e.priceE8 === null) {
+        if (e.lockingOver && e.round)
+          steps.push({ kind: 'post-expiry-price', chain: obs.chain, expirySec: e.expirySec, roundId: e.round.roundId })
+        continue
+      }
+      if (!e.final) continue
+      for (const v of book.vaults)
+        if (v.short && expired(v.short) && v.short.expirySec === e.expirySec && BigInt(v.short.amountE8) > 0n)
+          steps.push({ kind: 'settle-vault', chain: obs.chain, vaultId: v.id, expirySec: e.expirySec })
+      for (const l of book.longs)
+        if (expired(l) && l.expirySec === e.expirySec && BigInt(l.amountE8) > 0n)
+          steps.push({ kind: 'redeem', chain: obs.chain, otoken: l.otoken, amountE8: l.amountE8, expirySec: e.expirySec })
+    }
+  }
+  return steps
+}
+
+/** Records that hold a leg: a roll under way or waiting, or a series (sold or skipped) not yet expired and settled. */
+function legBusy(records: readonly RollRecord[], strategy: number, leg: LegKind, nowSec: bigint): RollRecord | null {
+  for (const r of records) {
+    if (r.proposal.strategy !== strategy || r.proposal.leg !== leg) continue
+    if (r.status === 'awaiting-approval' || r.status === 'rolling' || r.status === 'sold') return r
+    // Nothing written (or left in doubt, which blocks its chain anyway): the leg waits for the next expiry.
+    if ((r.status === 'skipped' || r.status === 'unsold' || r.status === 'failed') && BigInt(r.proposal.series.expirySec) > nowSec) return r
+  }
+  return null
+}
+
+export type RollChoice = { status: 'roll'; proposal: RollProposal } | { status: 'none'; strategy: number; leg: LegKind; reason: string }
+
+/**
+ * The next roll of every leg that holds nothing: the next expiry on its schedule, the strike by
+ * delta on the mark smile at each chain's spot, and the chain whose model premium net of gas is
+ * highest among those holding the collateral (a leg is never written without it: never naked).
+ * Collateral already promised to an earlier leg in the same plan is not counted twice.
+ */
+export function planRolls(p: {
+  book: OptionsMandate
+  chains: readonly ChainObservation[]
+  /** Pool mid per chain, USDC per ETH. */
+  spotUsd: Partial<Record<ChainKey, number>>
+  records: readonly RollRecord[]
+  /** Gas units the planner prices a roll with (a chain where the series exists skips its creation). */
+  gas?: typeof ROLL_GAS
+}): RollChoice[] {
+  const gas = p.gas ?? ROLL_GAS
+  const out: RollChoice[] = []
+  const promised = new Map<string, bigint>()
+  const nowSec = p.chains.reduce((m, c) => (BigInt(c.blockTimestampSec) > m ? BigInt(c.blockTimestampSec) : m), 0n)
+  for (const [strategy, s] of p.book.strategies.entries()) {
+    for (const leg of legsOf(s)) {
+      const busy = legBusy(p.records, strategy, leg, nowSec)
+      if (busy) continue
+      const expirySec = BigInt(nextExpirySec({ nowSec: Number(nowSec), ...s.expiry }))
+      const targetDelta = leg === 'call' ? s.callDelta! : s.putDelta!
+      const amountE8 = s.sizeEth / 10n ** 10n
+      const considered: RollProposal['chains'] = []
+      let best: RollProposal | null = null
+      let bestNet = 0n
+      for (const chain of p.book.chains) {
+        const obs = p.chains.find((c) => c.chain === chain)
+        const spot = p.spotUsd[chain]
+        if (!obs || !spot) {
+          considered.push({ chain, netUsdc: null, reason: 'not observed' })
+          continue
+        }
+        const timeYears = Number(expirySec - BigInt(obs.blockTimestampSec)) / YEAR
+        const choice = strikeByDelta({
+          kind: leg,
+          spot,
+          timeYears,
+          targetDelta,
+          vol: (k) => smileVol(p.book.mark.svi, k, spot),
+          rate: 0,
+          step: p.book.strikeStepUsd,
+        })
+        const strikeE8 = BigInt(Math.round(choice.strike)) * E8
+        const series = { isPut: leg === 'put', strikeE8, collateralDecimals: leg === 'put' ? 6 : 18 }
+        const collateral = gammaFullCollateral({ ...series, amountE8 })
+        const asset = leg === 'put' ? 'usdc' : 'weth'
+        const key = `${chain}:${asset}`
+        const free = BigInt(obs.balances[asset]) - (promised.get(key) ?? 0n)
+        if (free < collateral) {
+          considered.push({
+            chain,
+            netUsdc: null,
+            reason: `holds ${formatAmount(free, leg === 'put' ? 6 : 18, 4)} ${asset.toUpperCase()} free, the vault needs ${formatAmount(collateral, leg === 'put' ? 6 : 18, 4)}`,
+          })
+          continue
+        }
+        const modelPremium = BigInt(Math.floor((choice.price * Number(amountE8)) / 100)) // USD per option × (amountE8 / 1e8) options × 1e6
+        const gasPrice = BigInt(obs.baseFeePerGasWei) + BigInt(obs.priorityFeePerGasWei)
+        const gasWei = (gas.createSeries + gas.mintAndSell) * gasPrice
+        const gasUsdc = BigInt(Math.ceil((Number(gasWei) / 1e18) * spot * 1e6))
+        const net = modelPremium - gasUsdc
+        considered.push({ chain, netUsdc: net.toString(), reason: `model premium ${usdc(modelPremium)} less gas ${usdc(gasUsdc)}` })
+        if (!best || net > bestNet) {
+          bestNet = net
+          best = {
+            strategy,
+            leg,
+            chain,
+            series: { isPut: leg === 'put', strikeE8: strikeE8.toString(), expirySec: expirySec.toString() },
+            amountE8: amountE8.toString(),
+            collateral: collateral.toString(),
+            delta: choice.delta,
+            vol: choice.vol,
+            modelPremiumUsdc: modelPremium.toString(),
+            gasCostUsdc: gasUsdc.toString(),
+            minPremiumUsdc: s.minPremiumUsdc.toString(),
+            maxDiscountBps: s.maxDiscountBps,
+            chains: [],
+          }
+        }
+      }
+      if (!best) {
+        out.push({ status: 'none', strategy, leg, reason: considered.map((c) => `${c.chain}: ${c.reason}`).join('; ') })
+        continue
+      }
+      if (bestNet < s.minPremiumUsdc) {
+        out.push({
+          status: 'none',
+          strategy,
+          leg,
+          reason: `best premium net of gas ${usdc(bestNet)} USDC on ${best.chain} is below the minimum ${usdc(s.minPremiumUsdc)}`,
+        })
+        continue
+      }
+      const asset = leg === 'put' ? 'usdc' : 'weth'
+      promised.set(`${best.chain}:${asset}`, (promised.get(`${best.chain}:${asset}`) ?? 0n) + BigInt(best.collateral))
+      out.push({ status: 'roll', proposal: { ...best, chains: considered } })
+    }
+  }
+  return out
+}
+
+const smileVol = (svi: SviParams, strike: number, spot: number): number => Math.sqrt(sviTotalVariance(svi, Math.log(strike / spot)))
+
+const usdc = (x: bigint) => formatAmount(x, 6, 2)
+
+/**
+ * A settled roll's figures, from the expiry price: Gamma's own payout arithmetic gives what the
+ * holders were paid and what the vault returned (see gammaSettlement.ts).
+ */
+export function describeRoll(r: RollRecord): string {
+  const p = r.proposal
+  const strike = Number(BigInt(p.series.strikeE8) / E8)
+  const kind = p.leg === 'call' ? 'C' : 'P'
+  const size = formatAmount(BigInt(p.amountE8), 8, 2)
+  const premium = r.premiumUsdc ? `${usdc(BigInt(r.premiumUsdc))} USDC` : `model ${usdc(BigInt(p.modelPremiumUsdc))} USDC`
+  return `${p.chain} ${size} × ${strike}${kind} exp ${new Date(Number(p.series.expirySec) * 1000).toISOString().slice(0, 10)} Δ${p.delta.toFixed(2)} ${premium}`
+}

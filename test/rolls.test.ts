@@ -1,0 +1,270 @@
+import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client'
+import { type Address, parseAbi } from 'viem'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { readExpiryPrice, readVaults } from '../adapters/opyn-gamma/gamma.ts'
+import type { MandateInput } from '../agent/mandate/schema.ts'
+import { gammaVaultProceeds } from '../agent/options/gammaSettlement.ts'
+import type { RollRecord } from '../agent/options/rolls.ts'
+import { readRfqSection } from '../chains/devnet/rfq/deploy.ts'
+import type { ChainKey } from '../chains/types.ts'
+import { portfolioControls, waitForStatus } from '../temporal/client.ts'
+import { gammaDeployments } from '../temporal/optionVenues.ts'
+import type { PortfolioStatus } from '../workflows/portfolioWorkflow.ts'
+import { ethTarget, type Stack, startAndObserve, startStack, testMandate } from './fixtures/stack.ts'
+
+/**
+ * The option book's lifecycle on the devnet with real Temporal and real makers: a roll sold by RFQ,
+ * hedged by the Whalley–Wilmott band as the price moves, settled after expiry to the wei against
+ * Gamma's arithmetic, and rolled into the next series; approval, misbehaving makers and a worker
+ * killed mid-roll.
+ */
+
+const ETH = 10n ** 18n
+const DAY = 86_400
+// keel marks on maker-a's surface: maker-b's higher vol and narrower spread make it the better bid.
+const mark = { a: 0.46, b: 0.05, rho: -0.3, m: 0, sigma: 0.2 }
+const erc20 = parseAbi(['function balanceOf(address) view returns (uint256)'])
+
+let stack: Stack
+
+beforeAll(async () => {
+  stack = await startStack({ name: 'rolls' })
+  await stack.startWorkers()
+})
+
+afterAll(async () => {
+  await stack?.stop()
+})
+
+// One treasury, one portfolio at a time: whatever a test started is stopped before the next begins.
+const started: string[] = []
+afterEach(async () => {
+  for (const id of started.splice(0))
+    await portfolioControls(stack.client, id)
+      .stop('test over')
+      .catch(() => undefined)
+})
+const start = async (mandate: MandateInput & { portfolio: string }) => {
+  started.push(mandate.portfolio)
+  const { controls } = await startAndObserve(stack, mandate)
+  await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted >= 1, what: `${mandate.portfolio}'s first cycle` })
+  return controls
+}
+const note = (s: PortfolioStatus) => `last decision: ${s.lastDecision}; options: ${s.lastOptionNote}; error: ${s.lastError}`
+
+const strategy = (over: Record<string, unknown> = {}) => ({
+  kind: 'covered-call' as const,
+  sizeEth: '10',
+  callDelta: 0.25,
+  expiry: { weekday: 'friday' as const },
+  minPremiumUsdc: '1',
+  maxDiscountBps: 1000,
+  ...over,
+})
+
+async function bookMandate(
+  portfolio: string,
+  options: Record<string, unknown>,
+  bandEth = '1000',
+): Promise<MandateInput & { portfolio: string }> {
+  const target = (await stack.exposure()).deltaWei
+  return testMandate({
+    portfolio,
+    treasury: stack.treasury,
+    targetEth: ethTarget(target),
+    bandEth,
+    options: {
+      chains: ['ethereum', 'arbitrum', 'base'],
+      strategies: [strategy()],
+      objectives: { gammaFloor: -1, vegaLimitUsdc: '100000', thetaTargetUsdcPerDay: '1' },
+      mark: { svi: mark },
+      ...options,
+    },
+  }) as MandateInput & { portfolio: string }
+}
+
+const rollsOf = (s: PortfolioStatus): RollRecord[] => s.rolls ?? []
+const makerUrl = (id: string) => readRfqSection(stack.manifest)!.makers.find((m) => m.id === id)!.url
+async function knobs(id: string, k: Record<string, unknown>): Promise<void> {
+  const res = await fetch(new URL('/control', makerUrl(id)), { method: 'POST', body: JSON.stringify(k) })
+  expect(res.status).toBe(200)
+}
+const resetKnobs = () =>
+  Promise.all(['maker-a', 'maker-b'].map((m) => knobs(m, { refuse: false, delayMs: 0, stale: false, offMarketBps: 0, renege: false })))
+const balanceOf = (chain: ChainKey, token: Address, owner: Address) =>
+  stack.chains[chain].publicClient.readContract({ address: token, abi: erc20, functionName: 'balanceOf', args: [owner] })
+
+describe('the option book on the devnet', () => {
+  test('a weekly cycle: RFQ sale, hedges by the WW band, expiry, settlement to the wei, the next roll by delta', async () => {
+    const mandate = await bookMandate('weekly', { hedgePolicy: 'whalley-wilmott' }, '0.5')
+    const controls = await start(mandate)
+    const first = await waitForStatus({
+      status: controls.status,
+      done: (s) => rollsOf(s).some((r) => r.status !== 'rolling'),
+      what: 'the first roll',
+    })
+    const roll = rollsOf(first)[0]!
+    expect(roll, roll.error).toMatchObject({ status: 'sold' })
+    const chain = roll.proposal.chain
+    // Ethereum's gas makes an L2 the better place to write.
+    expect(chain).not.toBe('ethereum')
+    const d = gammaDeployments(stack.environment)[chain]!
+    const client = stack.chains[chain].publicClient
+    // The vault: fully collateralised, short exactly what was sold; the maker holds the oTokens.
+    const vault = (await readVaults(client, d, stack.treasury)).find((v) => v.id === BigInt(roll.vaultId!))!
+    expect(vault.short?.amountE8).toBe(10n * 10n ** 8n)
+    expect(vault.collateral?.amount).toBe(10n * ETH)
+    expect(await balanceOf(chain, roll.otoken!, stack.treasury)).toBe(0n)
+    const maker = readRfqSection(stack.manifest)!.makers.find((m) => m.id === roll.maker)!
+    expect(await balanceOf(chain, roll.otoken!, maker.address)).toBe(10n * 10n ** 8n)
+    // keel marks on maker-a's smile; maker-b prices higher vol with half the spread, so its bid wins and
+    // lies above maker-a's (model less 3 %).
+    const model = BigInt(roll.proposal.modelPremiumUsdc)
+    expect(roll.maker).toBe('maker-b')
+    expect(BigInt(roll.premiumUsdc!)).toBeGreaterThan((model * 9700n) / 10_000n)
+    expect(roll.rejected).toEqual([{ maker: 'maker-a', reason: 'a better bid was taken' }])
+
+    // The week: the price rises through the strike in steps of two days; the WW band hedges the short calls.
+    const expiry = Number(roll.proposal.series.expirySec)
+    let now = Number((await client.getBlock()).timestamp)
+    while (now < expiry + 3600) {
+      const step = Math.min(2 * DAY, expiry + 3600 - now)
+      await stack.sim.shock({ pct: 2.5, advanceSec: step })
+      now += step
+      const before = (await controls.status()).cyclesCompleted
+      await controls.wake()
+      await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted > before, what: 'the cycle after a move' })
+    }
+    const hedged = await controls.status()
+    expect(hedged.hedges.filter((h) => h.status === 'completed').length).toBeGreaterThan(0)
+
+    // After the locking period keel posted the expiry price; after the dispute period it settles and rolls.
+    await stack.sim.shock({ pct: 0, advanceSec: 3600 })
+    await controls.wake()
+    const settled = await waitForStatus({
+      status: controls.status,
+      done: (s) =>
+        rollsOf(s).some((r) => r.id === roll.id && r.status === 'settled') && rollsOf(s).length >= 2 && rollsOf(s)[1]!.status !== 'rolling',
+      what: 'settlement and the next roll',
+    })
+    const done = rollsOf(settled).find((r) => r.id === roll.id)!
+    const price = await readExpiryPrice(client, d, BigInt(expiry))
+    expect(price.final).toBe(true)
+    expect(done.settlement!.expiryPriceE8).toBe(price.priceE8.toString())
+    const proceeds = gammaVaultProceeds({
+      isPut: false,
+      strikeE8: BigInt(roll.proposal.series.strikeE8),
+      collateralDecimals: 18,
+      shortE8: 10n * 10n ** 8n,
+      collateral: 10n * ETH,
+      expiryPriceE8: price.priceE8,
+    })
+    expect(BigInt(done.settlement!.collateralReturned)).toBe(proceeds)
+    expect(BigInt(done.settlement!.paidOut)).toBe(10n * ETH - proceeds)
+    const next = rollsOf(settled)[1]!
+    expect(next, next.error).toMatchObject({ status: 'sold' })
+    expect(Number(next.proposal.series.expirySec)).toBeGreaterThan(expiry + 5 * DAY)
+    expect(Math.abs(next.proposal.delta - 0.25)).toBeLessThan(0.05)
+  })
+
+  test('approval: the proposal waits in status; approved it proceeds, unanswered past the deadline it is skipped', async () => {
+    const mandate = await bookMandate('approval', {
+      strategies: [
+        strategy({ approval: { required: true, deadlineSec: 60, onTimeout: 'skip' } }),
+        strategy({
+          kind: 'cash-secured-put',
+          callDelta: undefined,
+          putDelta: 0.2,
+          sizeEth: '1',
+          approval: { required: true, deadlineSec: 60 },
+        }),
+      ],
+    })
+    const controls = await start(mandate)
+    const proposed = await waitForStatus({
+      status: controls.status,
+      done: (s) => rollsOf(s).filter((r) => r.status === 'awaiting-approval').length === 2,
+      what: 'two proposals',
+    })
+    const [call, put] = rollsOf(proposed)
+    expect(call!.proposal.leg).toBe('call')
+    expect(BigInt(call!.proposal.modelPremiumUsdc)).toBeGreaterThan(0n)
+    // Nothing minted while waiting.
+    const vaultsBefore = await Promise.all((['ethereum', 'arbitrum', 'base'] as const).map((c) => vaultCount(c)))
+    const unknown = await controls.approveRoll('approval-roll-404', true).catch((e: unknown) => e)
+    expect(unknown).toBeInstanceOf(WorkflowUpdateFailedError)
+    const cause = (unknown as WorkflowUpdateFailedError).cause as ApplicationFailure
+    expect(cause).toBeInstanceOf(ApplicationFailure)
+    expect(cause.type).toBe('Keel.InvalidInputError')
+    expect(cause.message).toMatch(/no roll approval-roll-404/)
+    await controls.approveRoll(call!.id, true, 'dao-ops')
+    const approved = await waitForStatus({
+      status: controls.status,
+      done: (s) => rollsOf(s).find((r) => r.id === call!.id)?.status === 'sold',
+      what: 'the approved roll sold',
+    })
+    expect(rollsOf(approved).find((r) => r.id === put!.id)!.status).toBe('awaiting-approval')
+    // The put's deadline is a minute of workflow time; once past, the next cycle skips it.
+    await new Promise((r) => setTimeout(r, 61_000))
+    await controls.wake()
+    const skipped = await waitForStatus({
+      status: controls.status,
+      done: (s) => rollsOf(s).find((r) => r.id === put!.id)?.status === 'skipped',
+      what: 'the unanswered roll skipped',
+    })
+    expect(rollsOf(skipped).find((r) => r.id === put!.id)!.error).toMatch(/no approval by the deadline/)
+    const vaultsAfter = await Promise.all((['ethereum', 'arbitrum', 'base'] as const).map((c) => vaultCount(c)))
+    expect(vaultsAfter.reduce((a, b) => a + b, 0)).toBe(vaultsBefore.reduce((a, b) => a + b, 0) + 1)
+    const late = await controls.approveRoll(put!.id, true).catch((e: unknown) => e)
+    expect(((late as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toMatch(/is skipped, not awaiting approval/)
+  })
+
+  test('stale and off-market makers are refused before anything is minted; makers that renege leave nothing minted', async () => {
+    await knobs('maker-a', { stale: true })
+    await knobs('maker-b', { offMarketBps: 3000 })
+    const vaults = await vaultCount('base')
+    const controls = await start(await bookMandate('makers', { chains: ['base'], strategies: [strategy({ sizeEth: '1' })] }))
+    const refused = await waitForStatus({
+      status: controls.status,
+      done: (s) => rollsOf(s).some((r) => r.status === 'unsold'),
+      what: 'an unsold roll',
+    }).catch(async (e: Error) => Promise.reject(new Error(`${e.message}; ${note(await controls.status())}`)))
+    const r = rollsOf(refused)[0]!
+    expect(r.error).toMatch(/nothing minted/)
+    expect(r.rejected!.map((x) => x.maker).sort()).toEqual(['maker-a', 'maker-b'])
+    expect(r.rejected!.find((x) => x.maker === 'maker-a')!.reason).toMatch(/too soon to send/)
+    expect(r.rejected!.find((x) => x.maker === 'maker-b')!.reason).toMatch(/is below/)
+    expect(await vaultCount('base')).toBe(vaults)
+    await controls.stop('test over')
+    started.splice(0)
+
+    // Both makers now quote, then cancel their order's nonce before keel can take it: the mint is burnt.
+    await resetKnobs()
+    await knobs('maker-a', { renege: true })
+    await knobs('maker-b', { renege: true })
+    const base = stack.manifest.chains.base.contracts
+    const wethBefore = await balanceOf('base', base.weth, stack.treasury)
+    const second = await start(await bookMandate('reneging', { chains: ['base'], strategies: [strategy({ sizeEth: '1' })] }))
+    const burnt = await waitForStatus({
+      status: second.status,
+      done: (s) => rollsOf(s).some((x) => x.status === 'unsold' || x.status === 'failed'),
+      what: 'a roll whose sale failed',
+    })
+    const b = rollsOf(burnt)[0]!
+    expect(b, b.error).toMatchObject({ status: 'unsold', burntE8: '100000000' })
+    expect(b.rejected!.filter((x) => x.reason.startsWith('sale failed'))).toHaveLength(2)
+    const d = gammaDeployments(stack.environment).base!
+    const vault = (await readVaults(stack.chains.base.publicClient, d, stack.treasury)).find((v) => v.id === BigInt(b.vaultId!))!
+    expect(vault.short?.amountE8 ?? 0n).toBe(0n)
+    expect(vault.collateral?.amount ?? 0n).toBe(0n)
+    expect(await balanceOf('base', b.otoken!, stack.treasury)).toBe(0n)
+    // The collateral came back to the wei (gas is paid in native ETH, not WETH).
+    expect(await balanceOf('base', base.weth, stack.treasury)).toBe(wethBefore)
+    await resetKnobs()
+  })
+})
+
+async function vaultCount(chain: ChainKey): Promise<number> {
+  const d = gammaDeployments(stack.environment)[chain]!
+  return (await readVaults(stack.chains[chain].publicClient, d, stack.treasury)).length
+}
