@@ -1,4 +1,6 @@
 import { formatUnits } from 'viem'
+import { formatAmount } from '../agent/money.ts'
+import { describeRoll, type RollRecord } from '../agent/options/rolls.ts'
 import type { TransferRecord } from '../agent/plan/types.ts'
 import type { HedgeRecord, PortfolioStatus } from '../workflows/portfolioWorkflow.ts'
 
@@ -87,9 +89,35 @@ export function formatStatus(s: PortfolioStatus): string {
   const done = transfers.filter((t) => ['delivered', 'refunded', 'not-sent'].includes(t.state))
   if (transfers.length > 0) lines.push(`transfers: ${open.length} in flight, ${done.length} settled${done.length ? ' (last 5 below)' : ''}`)
   for (const t of [...open, ...done.slice(-5)]) lines.push(`  ${formatTransfer(t, s.workflowTimeMs)}`)
+  const rolls = s.rolls ?? []
+  if (rolls.length > 0) lines.push(`rolls: ${rolls.length} (last 5 below)`)
+  for (const r of rolls.slice(-5)) lines.push(`  ${formatRoll(r, s.workflowTimeMs)}`)
+  if (s.lastGammaFloor) {
+    const g = s.lastGammaFloor
+    lines.push(
+      `gamma floor: book gamma ${g.bookGamma.toExponential(3)} below ${g.floor} at ${g.atChainTimeSec}: ${g.decision.action}${g.outcome ? ` (${g.outcome.id} ${g.outcome.status})` : ''}`,
+    )
+  }
+  if (s.lastOptionNote) lines.push(`options: ${s.lastOptionNote}`)
   lines.push(`hedges: ${s.hedges.length}${s.hedges.length ? ' (last 5 below)' : ''}`)
   for (const h of s.hedges.slice(-5)) lines.push(`  ${formatHedge(h)}`)
   return lines.join('\n')
+}
+
+/** One roll: its series, premium and state; a roll awaiting approval says how long is left and how to answer. */
+export function formatRoll(r: RollRecord, nowMs: number): string {
+  const head = `${r.id} ${r.status}: ${describeRoll(r)}`
+  const extra: string[] = []
+  if (r.status === 'awaiting-approval') {
+    const left = Math.max(0, Math.round(((r.deadlineMs ?? 0) - nowMs) / 1000))
+    extra.push(`${left} s left; keel approve-roll <portfolio> ${r.id} [--decline]`)
+  }
+  if (r.maker) extra.push(`sold to ${r.maker}`)
+  if (r.boughtBackE8) extra.push(`bought back ${formatAmount(BigInt(r.boughtBackE8), 8, 4)} for ${usdc(r.buyBackCostUsdc ?? '0')} USDC`)
+  if (r.settlement)
+    extra.push(`settled at ${(Number(r.settlement.expiryPriceE8) / 1e8).toFixed(2)}, paid ${usdc(r.settlement.paidOutUsdc)} USDC`)
+  if (r.error && r.status !== 'sold' && r.status !== 'settled') extra.push(r.error)
+  return extra.length ? `${head} (${extra.join('; ')})` : head
 }
 
 /** When the shown decision was taken, in chain time and how long ago (workflow clock). */

@@ -3,7 +3,15 @@ import { redactUrlsIn } from '../chains/redactRpcUrl.ts'
 import { runBacktestCommand } from './commands/backtest.ts'
 import { demoCommand } from './commands/demo.ts'
 import { devnetCommand } from './commands/devnet.ts'
-import { pauseResumeCommand, runCommand, statusCommand, stopCommand, unblockCommand, updateCommand } from './commands/portfolio.ts'
+import {
+  approveRollCommand,
+  pauseResumeCommand,
+  runCommand,
+  statusCommand,
+  stopCommand,
+  unblockCommand,
+  updateCommand,
+} from './commands/portfolio.ts'
 import { setupCommand } from './commands/setup.ts'
 import { temporalCommand } from './commands/temporal.ts'
 import { transferCommand } from './commands/transfer.ts'
@@ -24,6 +32,7 @@ const usage = `keel: keeps a multi-chain derivatives portfolio on its mandate
   keel run <mandate.yaml>                     check a mandate against the chains and start its portfolio workflow
   keel status <portfolio> [--json]
   keel pause <portfolio> [--reason text] | resume <portfolio>
+  keel approve-roll <portfolio> <roll id> [--decline] [--by name]   answer a roll that waits for approval
   keel update <portfolio> <mandate.yaml> [--yes]   show what a new mandate changes, then apply it (asks when exposure moves)
   keel unblock <portfolio> <chain>            settle the transactions a send left in doubt, then use the chain again
   keel stop <portfolio> [--reason text] [--force]  end the loop after the step in flight (--force: terminate now)
@@ -46,6 +55,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   pause: (argv) => pauseResumeCommand('pause', argv),
   resume: (argv) => pauseResumeCommand('resume', argv),
   update: updateCommand,
+  'approve-roll': approveRollCommand,
   unblock: unblockCommand,
   stop: stopCommand,
   transfer: transferCommand,
@@ -67,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   return command(rest)
 }
 
-const portfolioCommands = new Set(['status', 'pause', 'resume', 'update', 'unblock', 'stop'])
+const portfolioCommands = new Set(['status', 'pause', 'resume', 'update', 'unblock', 'stop', 'approve-roll'])
 
 installWorkerLogging()
 const argv = process.argv.slice(2)

@@ -262,6 +262,70 @@ describe('the option book on the devnet', () => {
     expect(await balanceOf('base', base.weth, stack.treasury)).toBe(wethBefore)
     await resetKnobs()
   })
+
+  test('a gamma floor breach near expiry at the money: part of the short is bought back from a maker and burnt, its collateral withdrawn', async () => {
+    const controls = await start({
+      ...(await bookMandate('floor', {
+        chains: ['arbitrum'],
+        objectives: { gammaFloor: -0.02, vegaLimitUsdc: '100000', thetaTargetUsdcPerDay: '1' },
+      })),
+      // A short interval makes hedging the excess gamma dear (Leland's cost grows as 1/√interval): buying back wins.
+      loop: { intervalSec: 60 },
+    })
+    const sold = await waitForStatus({
+      status: controls.status,
+      done: (s) => rollsOf(s).some((r) => r.status !== 'rolling'),
+      what: 'the roll',
+    })
+    const roll = rollsOf(sold)[0]!
+    expect(roll, roll.error).toMatchObject({ status: 'sold' })
+    expect(sold.lastGammaFloor).toBeUndefined()
+    const d = gammaDeployments(stack.environment).arbitrum!
+    const client = stack.chains.arbitrum.publicClient
+    const vaultOf = async () => (await readVaults(client, d, stack.treasury)).find((v) => v.id === BigInt(roll.vaultId!))!
+    const before = await vaultOf()
+    const wethBefore = await balanceOf('arbitrum', stack.manifest.chains.arbitrum.contracts.weth, stack.treasury)
+    const maker = readRfqSection(stack.manifest)!.makers.find((m) => m.id === roll.maker)!
+    const makerUsdc = await balanceOf('arbitrum', stack.manifest.chains.arbitrum.contracts.usdc, maker.address)
+    // A day before expiry, at the strike: ten short calls carry far more gamma than the floor allows.
+    const strike = Number(BigInt(roll.proposal.series.strikeE8) / 10n ** 8n)
+    const price = Number(stack.sim.priceE8()) / 1e8
+    const now = Number((await client.getBlock()).timestamp)
+    await stack.sim.shock({ pct: (strike / price - 1) * 100, advanceSec: Number(roll.proposal.series.expirySec) - now - DAY })
+    await controls.wake()
+    const bought = await waitForStatus({
+      status: controls.status,
+      done: (s) =>
+        rollsOf(s)[0]!.boughtBackE8 !== undefined || (s.lastGammaFloor !== undefined && s.lastGammaFloor.decision.action !== 'buy-back'),
+      what: 'the gamma floor met',
+    })
+    expect(bought.lastGammaFloor!.bookGamma).toBeLessThan(-0.02)
+    expect(bought.lastGammaFloor!.decision, JSON.stringify(bought.lastGammaFloor)).toMatchObject({ action: 'buy-back' })
+    const amount = BigInt(bought.lastGammaFloor!.decision.amountE8 as string)
+    expect(Number(bought.lastGammaFloor!.decision.costUsd)).toBeLessThan(Number(bought.lastGammaFloor!.decision.hedgeMoreCostUsd))
+    const r = rollsOf(bought)[0]!
+    expect(r.boughtBackE8, JSON.stringify(bought.lastGammaFloor!.outcome)).toBe(amount.toString())
+    // The vault is short exactly that much less, and its collateral came back to the treasury to the wei.
+    const after = await vaultOf()
+    expect(after.short!.amountE8).toBe(before.short!.amountE8 - amount)
+    expect(after.collateral!.amount).toBe(before.collateral!.amount - amount * 10n ** 10n)
+    expect(await balanceOf('arbitrum', stack.manifest.chains.arbitrum.contracts.weth, stack.treasury)).toBe(
+      wethBefore + amount * 10n ** 10n,
+    )
+    // What the treasury paid is what the maker received.
+    expect(await balanceOf('arbitrum', stack.manifest.chains.arbitrum.contracts.usdc, maker.address)).toBe(
+      makerUsdc + BigInt(r.buyBackCostUsdc!),
+    )
+    // Enough was bought back to bring the book's option gamma to the floor.
+    const g = await waitForStatus({
+      status: controls.status,
+      done: (s) => s.cyclesCompleted > bought.cyclesCompleted,
+      what: 'the next cycle',
+    })
+    const optionGamma = g.lastObservation!.chains.reduce((sum, c) => sum + (c.options?.gamma ?? 0), 0)
+    // (a minute of chain time later, so within a hair of it)
+    expect(optionGamma).toBeGreaterThanOrEqual(-0.0201)
+  })
 })
 
 async function vaultCount(chain: ChainKey): Promise<number> {

@@ -2,6 +2,6 @@
 export { portfolioWorkflow } from './portfolioWorkflow.ts'
 export { preflightWorkflow } from './preflightWorkflow.ts'
 export { rebalanceWorkflow } from './rebalanceWorkflow.ts'
-export { optionSettlementWorkflow, rollWorkflow } from './rollWorkflow.ts'
+export { buyBackWorkflow, optionSettlementWorkflow, rollWorkflow } from './rollWorkflow.ts'
 export { settlementWorkflow } from './settlementWorkflow.ts'
 export { transferWorkflow } from './transferWorkflow.ts'

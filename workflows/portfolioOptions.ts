@@ -1,11 +1,16 @@
-import { executeChild } from '@temporalio/workflow'
+import { executeChild, proxyActivities } from '@temporalio/workflow'
 import type { Mandate } from '../agent/mandate/schema.ts'
-import { describeRoll, planRolls, type RollRecord, settlementSteps } from '../agent/options/rolls.ts'
+import { decideGammaFloor, observedCostRate } from '../agent/options/gammaFloor.ts'
+import { gammaFullCollateral } from '../agent/options/gammaSettlement.ts'
+import { describeRoll, gammaFloorBreach, planRolls, type RollRecord, settlementSteps } from '../agent/options/rolls.ts'
 import { chainTime } from '../agent/portfolio/ledger.ts'
 import { blockForInDoubt } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
+import { sviTotalVariance } from '../agent/risk/svi.ts'
+import type { ReadActivities } from '../temporal/activities/types.ts'
+import { failureMessage } from './failures.ts'
 import { decide, type Run } from './portfolioCycle.ts'
-import { optionSettlementWorkflow, rollWorkflow } from './rollWorkflow.ts'
+import { buyBackWorkflow, optionSettlementWorkflow, rollWorkflow } from './rollWorkflow.ts'
 
 /**
  * The option book's part of a cycle: settle what expired, then roll every leg that holds nothing
@@ -96,7 +101,10 @@ export async function runOptionBook(
     }
   }
 
-  // 2. Rolls waiting for approval: approved, declined, or past their deadline.
+  // 2. The gamma floor: a breach is met by buying part of a short back or by hedging more often, by cost.
+  if (!state.stopping) acted = (await meetGammaFloor(run, { ...p, chains })) || acted
+
+  // 3. Rolls waiting for approval: approved, declined, or past their deadline.
   const approval = (r: RollRecord) => book.strategies[r.proposal.strategy]?.approval
   for (const r of state.rolls ?? []) {
     if (r.status !== 'awaiting-approval') continue
@@ -110,7 +118,7 @@ export async function runOptionBook(
     acted = (await roll(run, r.id, p.snapshot, spotOf(p.exposure))) || acted
   }
 
-  // 3. Legs that hold nothing: the next series.
+  // 4. Legs that hold nothing: the next series.
   for (const choice of planRolls({ book, chains, spotUsd: spotOf(p.exposure), records: state.rolls ?? [] })) {
     if (state.stopping || state.paused) break
     if (choice.status === 'none') {
@@ -136,6 +144,143 @@ export async function runOptionBook(
   }
   return acted
 }
+
+const read = proxyActivities<Pick<ReadActivities, 'quoteOptions'>>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 4, initialInterval: '1s', maximumInterval: '10s', nonRetryableErrorTypes: ['Keel.InvalidInputError'] },
+})
+
+const YEAR = 365 * 86_400
+/** Gas of a buy-back: approve USDC, settle the maker's order, burn and withdraw. */
+const BUY_BACK_GAS = 420_000n
+
+/**
+ * A gamma floor breach (agent/options/rolls.ts finds it, agent/options/gammaFloor.ts decides):
+ * the makers' asks for every sold short are read, and the cheaper of buying back part of one or
+ * hedging the excess gamma more often wins. Hedging more often is what the Whalley–Wilmott band
+ * already does with a larger gamma; the decision is recorded either way.
+ */
+async function meetGammaFloor(
+  run: Run,
+  p: { mandate: Mandate; snapshot: PortfolioSnapshot; exposure: PortfolioExposure; chains: PortfolioSnapshot['chains'] },
+): Promise<boolean> {
+  const { state } = run
+  const book = p.mandate.options!
+  const spotUsd = spotOf(p.exposure)
+  const breach = gammaFloorBreach({ book, chains: p.chains, spotUsd, records: state.rolls ?? [] })
+  if (!breach) return false
+  const now = chainTime(p.snapshot)
+  const legs = []
+  const excess = book.objectives.gammaFloor - breach.bookGamma
+  for (const s of breach.shorts) {
+    // Asked for what would reach the floor from this leg alone (a maker sells only what it holds).
+    const wanted = BigInt(Math.ceil((excess / s.gammaPerOption) * 1e8))
+    if (wanted > s.amountE8) continue
+    let askUsd = Number.POSITIVE_INFINITY
+    try {
+      const treasury = p.snapshot.chains.find((c) => c.chain === s.chain)!.treasury
+      const q = await read.quoteOptions({ chain: s.chain, otoken: s.otoken, side: 'buy', amountE8: wanted.toString(), treasury })
+      for (const x of q.quotes) if (x.status === 'ok') askUsd = Math.min(askUsd, Number(x.senderAmount) / 1e6 / (Number(wanted) / 1e8))
+      if (!Number.isFinite(askUsd))
+        state.lastOptionNote = `gamma floor: no ask for ${s.rollId}: ${q.quotes.map((x) => (x.status === 'ok' ? '' : `${x.maker}: ${x.reason}`)).join('; ')}`
+    } catch (err) {
+      state.lastError = `gamma floor: asks not read on ${s.chain}: ${failureMessage(err)}`
+    }
+    if (Number.isFinite(askUsd)) legs.push({ ...s, askUsd })
+  }
+  const nearest = breach.shorts.reduce((m, s) => Math.min(m, s.timeToExpiryYears), Number.POSITIVE_INFINITY)
+  const spot = spotUsd[breach.shorts[0]?.chain ?? p.chains[0]!.chain] ?? 0
+  const gasOf = (chain: string) => {
+    const obs = p.chains.find((c) => c.chain === chain)!
+    const wei = BUY_BACK_GAS * (BigInt(obs.baseFeePerGasWei) + BigInt(obs.priorityFeePerGasWei))
+    return (Number(wei) / 1e18) * (spotUsd[chain] ?? 0)
+  }
+  const decision = decideGammaFloor({
+    bookGamma: breach.bookGamma,
+    gammaFloor: book.objectives.gammaFloor,
+    legs,
+    spot,
+    vol: Math.sqrt(sviTotalVariance(book.mark.svi, 0)),
+    costRate: observedCostRate(state.hedges, 0.0005),
+    checkIntervalYears: p.mandate.loop.intervalSec / YEAR,
+    timeToExpiryYears: Number.isFinite(nearest) ? nearest : 0,
+    buyBackGasUsd: legs.length > 0 ? Math.min(...legs.map((l) => gasOf(l.chain))) : 0,
+  })
+  state.lastGammaFloor = {
+    atChainTimeSec: now.toString(),
+    bookGamma: breach.bookGamma,
+    floor: book.objectives.gammaFloor,
+    decision: jsonOf(decision),
+  }
+  if (decision.action !== 'buy-back') {
+    decide(
+      run,
+      `options: gamma ${breach.bookGamma.toExponential(3)} below the floor ${book.objectives.gammaFloor}: ${decision.action}`,
+      now,
+    )
+    return false
+  }
+  const leg = legs.find((l) => l.otoken === decision.otoken)!
+  const obs = p.chains.find((c) => c.chain === leg.chain)!
+  state.optionSeq = (state.optionSeq ?? 0) + 1
+  const id = `${run.portfolio}-option-${state.optionSeq}-buy-back`
+  const spec = { isPut: leg.series.isPut, strikeE8: BigInt(leg.series.strikeE8), collateralDecimals: leg.series.isPut ? 6 : 18 }
+  const withdraw = gammaFullCollateral({ ...spec, amountE8: decision.amountE8 })
+  const modelPriceUsdc = BigInt(Math.ceil(leg.modelUsd * (Number(decision.amountE8) / 1e8) * 1e6))
+  decide(run, `options: gamma below the floor: buying back ${Number(decision.amountE8) / 1e8} of ${leg.rollId} (${id})`, now)
+  const r = await executeChild(buyBackWorkflow, {
+    workflowId: id,
+    args: [
+      {
+        portfolio: run.portfolio,
+        id,
+        chain: leg.chain,
+        chainId: obs.chainId,
+        treasury: obs.treasury,
+        usdc: obs.usdc,
+        otoken: leg.otoken,
+        series: leg.series,
+        vaultId: leg.vaultId,
+        amountE8: decision.amountE8.toString(),
+        withdraw: withdraw.toString(),
+        modelPriceUsdc: modelPriceUsdc.toString(),
+        maxDiscountBps: leg.maxDiscountBps,
+        gasCostUsdc: BigInt(Math.ceil(gasOf(leg.chain) * 1e6)).toString(),
+        taskQueuePrefix: run.prefix,
+        ...(run.submitAttempts === undefined ? {} : { submitAttempts: run.submitAttempts }),
+      },
+    ],
+  })
+  state.lastGammaFloor = {
+    ...state.lastGammaFloor!,
+    outcome: { id, status: r.status, maker: r.maker, paidUsdc: r.paidUsdc, burntE8: r.burntE8, reason: r.reason, rejected: r.rejected },
+  }
+  const record = (state.rolls ?? []).find((x) => x.id === leg.rollId)!
+  const gasUsdc = BigInt(Math.round((Number(r.gasCostWei) * (spotUsd[leg.chain] ?? 0)) / 1e12))
+  setRoll(run, leg.rollId, {
+    boughtBackE8: (BigInt(record.boughtBackE8 ?? '0') + BigInt(r.burntE8)).toString(),
+    buyBackCostUsdc: (BigInt(record.buyBackCostUsdc ?? '0') + BigInt(r.paidUsdc)).toString(),
+    gasCostUsdc: (BigInt(record.gasCostUsdc ?? '0') + gasUsdc).toString(),
+  })
+  if (r.status === 'in-doubt')
+    state.blockedChains.push(
+      blockForInDoubt({
+        hedgeId: id,
+        chain: obs.chain,
+        chainId: obs.chainId,
+        reason: r.reason ?? 'in doubt',
+        unsettled: r.unsettled ?? [],
+        tokenOut: null,
+        treasury: obs.treasury,
+      }),
+    )
+  decide(run, `options: ${id} ${r.status}${r.reason ? ` (${r.reason})` : ''}`, now)
+  return r.txHashes.length > 0
+}
+
+/** A decision with its bigints as decimal strings, for the state. */
+const jsonOf = (d: ReturnType<typeof decideGammaFloor>): Record<string, string | number | null> =>
+  Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : (v as string | number | null)]))
 
 const spotOf = (exposure: PortfolioExposure): Record<string, number> =>
   Object.fromEntries(exposure.chains.map((c) => [c.chain, c.priceUsdc]))

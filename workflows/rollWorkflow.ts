@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow'
 import type { PreparedTx, SubmittedTx } from '../adapters/types.ts'
-import { chooseBid } from '../agent/options/chooseBid.ts'
-import type { RollProposal, SettlementStep } from '../agent/options/rolls.ts'
+import { chooseAsk, chooseBid } from '../agent/options/chooseBid.ts'
+import type { RollProposal, SeriesJson, SettlementStep } from '../agent/options/rolls.ts'
 import { chainTaskQueue } from '../agent/taskQueues.ts'
 import type { ChainKey } from '../chains/types.ts'
 import type { ChainActivities, OptionAction, OptionQuoteJson, ReadActivities } from '../temporal/activities/types.ts'
@@ -243,4 +243,99 @@ export async function optionSettlementWorkflow(input: OptionSettlementInput): Pr
         (await a.submit.readSwapOutcome({ chain: s.chain, hash: o.hash, tokenOut: input.paidIn, recipient: input.treasury })).amountOut,
       )
   return { status: 'done', received: received.toString(), reason: null, ...base }
+}
+
+export type BuyBackInput = {
+  portfolio: string
+  id: string
+  chain: ChainKey
+  chainId: number
+  treasury: `0x${string}`
+  usdc: `0x${string}`
+  otoken: `0x${string}`
+  series: SeriesJson
+  vaultId: string
+  amountE8: string
+  /** Collateral the burn frees and withdraws (full collateral of `amountE8`). */
+  withdraw: string
+  /** keel's model value of `amountE8` options, USDC base units, and the most over it an ask may be. */
+  modelPriceUsdc: string
+  maxDiscountBps: number
+  gasCostUsdc: string
+  taskQueuePrefix: string
+  submitAttempts?: number
+}
+
+export type BuyBackResult = {
+  status: 'bought' | 'not-bought' | 'failed' | 'in-doubt'
+  maker: string | null
+  /** USDC paid to the maker. */
+  paidUsdc: string
+  /** Burnt from the vault (0 when the burn failed: the oTokens held then offset the short). */
+  burntE8: string
+  gasCostWei: string
+  rejected: { maker: string; reason: string }[]
+  txHashes: `0x${string}`[]
+  reason: string | null
+  unsettled?: PreparedTx[]
+}
+
+/**
+ * Buys part of a short back from the makers (their ask side) and burns it out of its vault,
+ * withdrawing the collateral it freed. An ask above keel's model price plus the mandate's maximum
+ * discount is refused. Bought but not burnt, the oTokens held offset the short exactly: never naked.
+ */
+export async function buyBackWorkflow(input: BuyBackInput): Promise<BuyBackResult> {
+  const a = acts(input.chainId, input.taskQueuePrefix, input.submitAttempts ?? 20)
+  const saga = new Saga({ chain: input.chain, chainId: input.chainId, taskQueuePrefix: input.taskQueuePrefix }, a)
+  const rejected: BuyBackResult['rejected'] = []
+  const result = (status: BuyBackResult['status'], reason: string | null, more: Partial<BuyBackResult> = {}): BuyBackResult => ({
+    status,
+    maker: null,
+    paidUsdc: '0',
+    burntE8: '0',
+    gasCostWei: saga.gasWei().toString(),
+    rejected,
+    txHashes: saga.outcomes.map((o) => o.hash),
+    reason,
+    ...more,
+  })
+  const q = await a.read.quoteOptions({
+    chain: input.chain,
+    otoken: input.otoken,
+    side: 'buy',
+    amountE8: input.amountE8,
+    treasury: input.treasury,
+  })
+  const choice = chooseAsk({
+    asks: q.quotes.map((x) => (x.status === 'ok' ? { maker: x.maker, status: 'ok' as const, senderAmount: BigInt(x.senderAmount) } : x)),
+    modelPrice: BigInt(input.modelPriceUsdc),
+    maxDiscountBps: input.maxDiscountBps,
+    gasCostUsdc: BigInt(input.gasCostUsdc),
+  })
+  rejected.push(...choice.rejected)
+  if (choice.status !== 'take') return result('not-bought', 'no ask within the model price plus the maximum discount')
+  const order = q.quotes.find((x): x is Extract<OptionQuoteJson, { status: 'ok' }> => x.status === 'ok' && x.maker === choice.maker)!
+  const bought = await saga.run(`${input.id}-buy`, { kind: 'take-order', order: order.order })
+  if (bought.status !== 'sent') return result(bought.status, bought.reason, inDoubt(bought))
+  const paid = await a.submit.readSwapOutcome({
+    chain: input.chain,
+    hash: bought.outcomes.at(-1)!.hash,
+    tokenOut: input.usdc,
+    recipient: order.order.signerWallet as `0x${string}`,
+  })
+  const more = { maker: choice.maker, paidUsdc: paid.amountOut }
+  const burnt = await saga.run(`${input.id}-burn`, {
+    kind: 'burn',
+    series: input.series,
+    vaultId: input.vaultId,
+    amountE8: input.amountE8,
+    withdraw: input.withdraw,
+  })
+  if (burnt.status !== 'sent')
+    return result(burnt.status === 'in-doubt' ? 'in-doubt' : 'bought', `bought but not burnt: ${burnt.reason}`, {
+      ...more,
+      ...inDoubt(burnt),
+    })
+  return result('bought', null, { ...more, burntE8: input.amountE8 })
 }

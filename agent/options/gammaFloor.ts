@@ -59,3 +59,30 @@ export function decideGammaFloor(p: {
     return { action: 'buy-back', otoken: best.leg.otoken, amountE8: best.amountE8, costUsd: best.costUsd, hedgeMoreCostUsd }
   return { action: 'hedge-more', costUsd: hedgeMoreCostUsd, buyBackCostUsd: best?.costUsd ?? null }
 }
+
+/**
+ * What a re-hedge has cost as a fraction of what it traded, from the ledger's completed hedges
+ * (gas + fee + impact over the USDC side), or `fallback` before there are any.
+ */
+export function observedCostRate(
+  hedges: readonly {
+    status: string
+    direction: 'sell-eth' | 'buy-eth'
+    amountIn: string
+    amountOut?: string | null
+    gasCostUsdc: string
+    slippageCostUsdc: string
+  }[],
+  fallback: number,
+): number {
+  let cost = 0
+  let notional = 0
+  for (const h of hedges) {
+    if (h.status !== 'completed') continue
+    const usdc = h.direction === 'buy-eth' ? Number(h.amountIn) : Number(h.amountOut ?? 0)
+    if (!(usdc > 0)) continue
+    cost += Number(h.gasCostUsdc) + Number(h.slippageCostUsdc)
+    notional += usdc
+  }
+  return notional > 0 ? cost / notional : fallback
+}

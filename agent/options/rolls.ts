@@ -2,6 +2,7 @@ import type { ChainKey } from '../../chains/types.ts'
 import type { OptionStrategy, OptionsMandate } from '../mandate/optionsSchema.ts'
 import { formatAmount } from '../money.ts'
 import type { ChainObservation } from '../portfolio/types.ts'
+import { bsmGreeks } from '../risk/blackScholes.ts'
 import { type SviParams, sviTotalVariance } from '../risk/svi.ts'
 import { gammaFullCollateral } from './gammaSettlement.ts'
 import type { OptionLegJson } from './mark.ts'
@@ -89,6 +90,9 @@ export type RollRecord = {
   rejected?: { maker: string; reason: string }[]
   /** Burnt after a failed sale, oTokens (1e-8). */
   burntE8?: string
+  /** Bought back from makers and burnt (gamma floor), oTokens (1e-8), what that cost in USDC and gas. */
+  boughtBackE8?: string
+  buyBackCostUsdc?: string
   txHashes?: string[]
   error?: string
   /** After expiry: the expiry price, what the vault returned and what the series paid its holders (collateral base units). */
@@ -275,4 +279,72 @@ export function describeRoll(r: RollRecord): string {
   const size = formatAmount(BigInt(p.amountE8), 8, 2)
   const premium = r.premiumUsdc ? `${usdc(BigInt(r.premiumUsdc))} USDC` : `model ${usdc(BigInt(p.modelPremiumUsdc))} USDC`
   return `${p.chain} ${size} × ${strike}${kind} exp ${new Date(Number(p.series.expirySec) * 1000).toISOString().slice(0, 10)} Δ${p.delta.toFixed(2)} ${premium}`
+}
+
+/** A live short the gamma floor may buy back part of: one sold roll's vault, with its Greeks now. */
+export type ShortPosition = {
+  rollId: string
+  chain: ChainKey
+  vaultId: string
+  otoken: `0x${string}`
+  series: SeriesJson
+  /** Still short, oTokens (1e-8). */
+  amountE8: bigint
+  gammaPerOption: number
+  modelUsd: number
+  timeToExpiryYears: number
+  maxDiscountBps: number
+}
+
+/**
+ * The option book's gamma against the mandate's floor (short options only: the LP's gamma is the
+ * LP's), and the sold shorts that could be bought back, with each option's gamma and model value on
+ * the mark smile at its chain's spot. Null when the book is above the floor.
+ */
+export function gammaFloorBreach(p: {
+  book: OptionsMandate
+  chains: readonly ChainObservation[]
+  spotUsd: Partial<Record<ChainKey, number>>
+  records: readonly RollRecord[]
+}): { bookGamma: number; shorts: ShortPosition[] } | null {
+  const shorts: ShortPosition[] = []
+  let bookGamma = 0
+  for (const obs of p.chains) {
+    const spot = p.spotUsd[obs.chain]
+    if (!obs.options || !spot) continue
+    const now = BigInt(obs.blockTimestampSec)
+    for (const v of obs.options.vaults) {
+      if (!v.short || BigInt(v.short.expirySec) <= now) continue
+      const strike = Number(v.short.strikeE8) / 1e8
+      const timeYears = Number(BigInt(v.short.expirySec) - now) / YEAR
+      const vol = smileVol(p.book.mark.svi, strike, spot)
+      const g = bsmGreeks({ kind: v.short.isPut ? 'put' : 'call', spot, strike, timeYears, vol, rate: 0 })
+      const amount = BigInt(v.short.amountE8)
+      bookGamma -= (Number(amount) / 1e8) * g.gamma
+      const roll = p.records.find((r) => r.status === 'sold' && r.proposal.chain === obs.chain && r.vaultId === v.id)
+      if (!roll || amount === 0n) continue
+      shorts.push({
+        rollId: roll.id,
+        chain: obs.chain,
+        vaultId: v.id,
+        otoken: v.short.otoken,
+        series: roll.proposal.series,
+        amountE8: amount,
+        gammaPerOption: g.gamma,
+        modelUsd: g.price,
+        timeToExpiryYears: timeYears,
+        maxDiscountBps: roll.proposal.maxDiscountBps,
+      })
+    }
+  }
+  for (const l of p.chains.flatMap((c) => (c.options?.longs ?? []).map((leg) => ({ c, leg })))) {
+    const spot = p.spotUsd[l.c.chain]
+    const timeYears = Number(BigInt(l.leg.expirySec) - BigInt(l.c.blockTimestampSec)) / YEAR
+    if (!spot || timeYears <= 0) continue
+    const strike = Number(l.leg.strikeE8) / 1e8
+    const vol = smileVol(p.book.mark.svi, strike, spot)
+    bookGamma +=
+      (Number(l.leg.amountE8) / 1e8) * bsmGreeks({ kind: l.leg.isPut ? 'put' : 'call', spot, strike, timeYears, vol, rate: 0 }).gamma
+  }
+  return bookGamma < p.book.objectives.gammaFloor ? { bookGamma, shorts } : null
 }

@@ -77,6 +77,23 @@ export type PortfolioState = {
   optionSeq?: number
   /** Why the last plan wrote nothing for a leg, when it did not. */
   lastOptionNote?: string
+  /** The last gamma floor breach and what was done about it (buy-back or hedge more often, by cost). */
+  lastGammaFloor?: {
+    atChainTimeSec: string
+    bookGamma: number
+    floor: number
+    decision: Record<string, string | number | null>
+    /** The buy-back it ran, when it chose one. */
+    outcome?: {
+      id: string
+      status: string
+      maker: string | null
+      paidUsdc: string
+      burntE8: string
+      reason: string | null
+      rejected: { maker: string; reason: string }[]
+    }
+  }
   /** P&L attributed to delta, gamma, theta and vega per chain-time day (agent/options/attribution.ts). */
   pnl?: PnlDay[]
 }

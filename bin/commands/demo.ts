@@ -1,6 +1,9 @@
+import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { BaseError, InvalidInputError } from '../../agent/errors.ts'
+import { type LedgerPeriod, ledgerByPeriod } from '../../agent/options/attribution.ts'
+import { bookSvg, type DeltaPoint } from '../../agent/options/bookSvg.ts'
 import { devnetReset, devnetUp } from '../../chains/devnet/devnet.ts'
 import { createMarketSimulator } from '../../chains/devnet/market/marketSimulator.ts'
 import { chainKeys } from '../../chains/types.ts'
@@ -11,15 +14,18 @@ import { loadMandateFile } from '../../temporal/mandateFile.ts'
 import type { TemporalHandle } from '../../temporal/server.ts'
 import { createKeelWorkers } from '../../temporal/worker.ts'
 import type { PortfolioStatus } from '../../workflows/portfolioWorkflow.ts'
-import { eth, formatHedge, formatStatus, formatTransfer, usdc } from '../format.ts'
+import { eth, formatHedge, formatRoll, formatStatus, formatTransfer, usdc } from '../format.ts'
 import { connectRuntime, progress, signalExitCode, stopSignals } from '../runtime.ts'
 import { createStopList, type StopList, type Stoppable } from '../stopList.ts'
 
 const flagsSchema = z.object({
-  days: z.coerce.number().positive().max(60).default(3),
+  days: z.coerce.number().positive().max(60).default(28),
   seed: z.coerce.number().int().min(0).default(7),
-  'step-minutes': z.coerce.number().int().min(1).max(1440).default(60),
+  'step-minutes': z.coerce.number().int().min(1).max(1440).default(360),
   mandate: z.string().default('examples/mandate.yaml'),
+  /** Overrides the option book's hedge policy (the WW-vs-band comparison runs the same path twice). */
+  'hedge-policy': z.enum(['band', 'whalley-wilmott', 'time-or-price']).optional(),
+  svg: z.string().default('keel-demo.svg'),
   keep: z.boolean().default(false),
 })
 
@@ -37,6 +43,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       'step-minutes': { type: 'string' },
       mandate: { type: 'string' },
+      'hedge-policy': { type: 'string' },
+      svg: { type: 'string' },
       keep: { type: 'boolean' },
     },
   })
@@ -51,7 +59,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
     })
   }
   const flags = parsed.data
-  const { input, mandate } = await loadMandateFile(flags.mandate)
+  const loaded = await loadMandateFile(flags.mandate)
+  const { mandate } = loaded
+  const policy = flags['hedge-policy']
+  const input =
+    policy && loaded.input.options ? { ...loaded.input, options: { ...loaded.input.options, hedgePolicy: policy } } : loaded.input
   const stops = createStopList(progress)
   const signals = stopSignals({ again: () => progress('demo: already stopping what it started') })
   const run = runDemo({ flags, input, mandate, stops, abort: signals.signal })
@@ -139,6 +151,8 @@ async function runDemo(p: DemoParams): Promise<void> {
   const ticks = Math.round((flags.days * 24 * 60) / flags['step-minutes'])
   let shown = status.hedges.length
   const printed = new Set<string>()
+  const rollsSeen = new Map<string, string>()
+  const points: DeltaPoint[] = []
   const startPrice = Number(sim.priceE8()) / 1e8
   for (let i = 1; i <= ticks; i++) {
     checkAborted(abort)
@@ -164,6 +178,19 @@ async function runDemo(p: DemoParams): Promise<void> {
       })
     }
     const price = (Number(tick.priceE8) / 1e8).toFixed(2)
+    const o = status.lastObservation
+    if (o)
+      points.push({
+        tSec: Number(o.atChainTimeSec),
+        deltaEth: Number(BigInt(o.deltaWei)) / 1e18,
+        targetEth: Number(BigInt(o.targetWei)) / 1e18,
+        bandEth: Number(BigInt(o.bandWei)) / 1e18,
+      })
+    for (const r of status.rolls ?? []) {
+      if (rollsSeen.get(r.id) === r.status || r.status === 'rolling') continue
+      rollsSeen.set(r.id, r.status)
+      console.log(`[t+${hours(i, flags['step-minutes'])}h ETH ${price}] roll ${formatRoll(r, status.workflowTimeMs)}`)
+    }
     for (const h of status.hedges.slice(shown)) console.log(`[t+${hours(i, flags['step-minutes'])}h ETH ${price}] ${formatHedge(h)}`)
     shown = status.hedges.length
     for (const t of (status.transfers ?? []).filter((x) => !printed.has(x.id) && ['delivered', 'refunded', 'not-sent'].includes(x.state))) {
@@ -178,6 +205,14 @@ async function runDemo(p: DemoParams): Promise<void> {
     }
   }
   printSummary({ status, simulatedSec: ticks * flags['step-minutes'] * 60, startPrice, endPrice: Number(sim.priceE8()) / 1e8 })
+  if ((status.rolls ?? []).length > 0) {
+    const weeks = printBookLedger(status, points)
+    const rollsAt = (status.rolls ?? [])
+      .filter((r) => r.premiumUsdc && BigInt(r.premiumUsdc) > 0n)
+      .map((r) => Number(r.proposedAtChainTimeSec))
+    await writeFile(flags.svg, bookSvg({ title: `${mandate.portfolio}: delta vs band, P&L per week`, points, rollsAtSec: rollsAt, weeks }))
+    console.log(`wrote ${flags.svg} (delta vs band over time, P&L attribution per week)`)
+  }
   if (temporal.uiUrl) console.log(`Temporal UI: ${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${handle.workflowId}`)
 }
 
@@ -260,4 +295,46 @@ function printSummary(p: { status: PortfolioStatus; simulatedSec: number; startP
   console.log(
     `  time outside the band after acting: ${(p.status.outsideBandSec / 3600).toFixed(2)} h of ${(p.simulatedSec / 3600).toFixed(0)} h (${pct} %)`,
   )
+}
+
+/**
+ * The option book's ledger: every roll (series, strike, delta, premium, what settlement paid), then
+ * each week's P&L attributed to delta, gamma, theta and vega beside premiums, settlements and costs,
+ * and the live loop's tracking: time outside the band and the RMS distance of delta from target.
+ */
+function printBookLedger(status: PortfolioStatus, points: readonly DeltaPoint[]): LedgerPeriod[] {
+  const rolls = status.rolls ?? []
+  console.log('\nrolls')
+  console.log('  id                       status    chain     series                  delta   premium USDC   settlement paid USDC')
+  for (const r of rolls) {
+    const p = r.proposal
+    const series = `${Number(BigInt(p.series.strikeE8) / 10n ** 8n)}${p.leg === 'call' ? 'C' : 'P'} ${new Date(Number(p.series.expirySec) * 1000).toISOString().slice(0, 10)}`
+    console.log(
+      [
+        `  ${r.id.padEnd(24)}`,
+        r.status.padEnd(9),
+        p.chain.padEnd(9),
+        `${eth(BigInt(p.amountE8) * 10n ** 10n, 1)} × ${series}`.padEnd(23),
+        p.delta.toFixed(3).padStart(6),
+        usdc(r.premiumUsdc ?? '0').padStart(14),
+        (r.settlement ? usdc(r.settlement.paidOutUsdc) : '-').padStart(22),
+      ].join(' '),
+    )
+  }
+  const weeks = ledgerByPeriod({ pnl: status.pnl ?? [], hedges: status.hedges, rolls, periodDays: 7 })
+  console.log('\nP&L per week, USD (attributed with the Greeks at the start of each step)')
+  console.log('  week of       delta      gamma      theta   vega    premium  settlement  hedge costs  roll gas  rolls hedges')
+  const f = (v: number, w: number) => v.toFixed(2).padStart(w)
+  for (const w of weeks)
+    console.log(
+      `  ${w.day}  ${f(w.delta, 9)}  ${f(w.gamma, 9)}  ${f(w.theta, 9)}  ${f(w.vega, 5)}  ${f(w.premium, 9)}  ${f(-w.settlementPaid, 10)}  ${f(-w.hedgeCosts, 11)}  ${f(-w.rollGas, 8)}  ${String(w.rolls).padStart(5)} ${String(w.hedges).padStart(6)}`,
+    )
+  const total = (k: keyof LedgerPeriod) => weeks.reduce((s, w) => s + (w[k] as number), 0)
+  console.log(
+    `  total: theta ${total('theta').toFixed(2)}, premium ${total('premium').toFixed(2)}, settlement paid ${total('settlementPaid').toFixed(2)}, hedge costs ${total('hedgeCosts').toFixed(2)}, roll gas ${total('rollGas').toFixed(2)}`,
+  )
+  const deviations = points.map((p) => p.deltaEth - p.targetEth)
+  const rms = Math.sqrt(deviations.reduce((s, d) => s + d * d, 0) / Math.max(1, deviations.length))
+  console.log(`  tracking: RMS of delta − target over ${points.length} observations ${rms.toFixed(3)} ETH`)
+  return weeks
 }

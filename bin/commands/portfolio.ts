@@ -18,6 +18,8 @@ const options = {
   force: { type: 'boolean' },
   'task-queue-prefix': { type: 'string' },
   'wait-sec': { type: 'string' },
+  decline: { type: 'boolean' },
+  by: { type: 'string' },
 } as const
 
 function positional(command: string, argv: string[], names: string[]) {
@@ -100,6 +102,19 @@ export async function pauseResumeCommand(action: 'pause' | 'resume', argv: strin
   const { client } = await connectRuntime()
   const controls = portfolioControls(client, values[0]!)
   const status = action === 'pause' ? await controls.pause(flags.reason) : await controls.resume()
+  console.log(formatStatus(status))
+  return 0
+}
+
+/**
+ * `keel approve-roll <portfolio> <roll id> [--decline] [--by name]`: answers a roll that waits for
+ * approval (its proposal is in `keel status`); the workflow refuses an unknown roll or one that no
+ * longer waits.
+ */
+export async function approveRollCommand(argv: string[]): Promise<number> {
+  const { values, flags } = positional('approve-roll', argv, ['portfolio', 'roll id'])
+  const { client } = await connectRuntime()
+  const status = await portfolioControls(client, values[0]!).approveRoll(values[1]!, !flags.decline, flags.by)
   console.log(formatStatus(status))
   return 0
 }

@@ -61,6 +61,10 @@ const otokenAbi = parseAbi([
 const feedAbi = parseAbi(['function latestRoundData() view returns (uint80, int256, uint256, uint256, uint80)'])
 const swapAbi = parseAbi(['function protocolFee() view returns (uint256)'])
 const cancelAbi = parseAbi(['function cancel(uint256[] nonces)'])
+const allowanceAbi = parseAbi([
+  'function allowance(address owner, address spender) view returns (uint256)',
+  'function approve(address spender, uint256 amount) returns (bool)',
+])
 
 export type Maker = {
   id: string
@@ -206,6 +210,7 @@ export async function startMaker(config: MakerConfig, opts: { port?: number; log
     const signerAmount = BigInt(params.signerAmount ?? '0')
     const asked = await ask(chain, params.signerToken as Address, signerAmount)
     const senderAmount = (asked * BigInt(10_000 + knobs.offMarketBps)) / 10_000n
+    await allowSwap(chain, params.signerToken as Address)
     return sign({
       chain,
       senderWallet: params.senderWallet!,
@@ -214,6 +219,26 @@ export async function startMaker(config: MakerConfig, opts: { port?: number; log
       senderToken: chain.usdc,
       senderAmount,
     })
+  }
+
+  /** What it sells must be pullable by SwapERC20: a maker approves each oToken once, the first time it asks for it. */
+  const allowSwap = async (chain: MakerChain, token: Address) => {
+    const { client, swapContract } = chain
+    const allowed = await client.readContract({
+      address: token,
+      abi: allowanceAbi,
+      functionName: 'allowance',
+      args: [account.address, swapContract],
+    })
+    if (allowed >= 2n ** 255n) return
+    const wallet = createWalletClient({ account, chain: client.chain, transport: custom({ request: client.request }) })
+    const hash = await wallet.writeContract({
+      address: token,
+      abi: allowanceAbi,
+      functionName: 'approve',
+      args: [swapContract, 2n ** 256n - 1n],
+    })
+    await client.waitForTransactionReceipt({ hash })
   }
 
   const methods: Record<string, (params: Record<string, string>) => Promise<unknown>> = {
