@@ -85,6 +85,47 @@ const strategySchema = z
     }
   })
 
+/**
+ * The lab's time-or-price rule in an operator's units: back to the target when `intervalSec`
+ * passed since the last hedge or ETH moved `priceMoveBps` since then (and the mandate's band still
+ * bounds delta in between).
+ */
+const timeOrPriceSchema = z
+  .object({
+    /** Chain seconds after the last hedge when keel hedges back to the target even if ETH has not moved. */
+    intervalSec: z
+      .number({ error: 'expected whole seconds like 86400' })
+      .int('expected whole seconds like 86400')
+      .min(60, 'at least 60 seconds')
+      .max(30 * 86_400, 'at most 30 days (2592000 seconds)')
+      .default(86_400),
+    /**
+     * Move of ETH's price since the last hedge that hedges at once, bps. Absent: one standard
+     * deviation over `intervalSec` at the mark smile's at-the-money vol, as the lab sweeps it.
+     */
+    priceMoveBps: z
+      .number({ error: 'expected bps like 200' })
+      .int('expected whole bps like 200')
+      .min(1, 'at least 1 bps')
+      .max(5_000, 'at most 5000 bps (50%)')
+      .optional(),
+    /**
+     * Delta closer to the target than this is left alone when the interval or the price fires: the
+     * trade would cost more than it corrects. Absent: a tenth of the mandate's band.
+     */
+    minTradeEth: z
+      .string({
+        error: (i) => (i.input === undefined ? 'required' : `expected a decimal string in ETH like "0.5", got ${JSON.stringify(i.input)}`),
+      })
+      .regex(/^\d+(\.\d{1,18})?$/, 'expected a decimal string in ETH with at most 18 decimals')
+      .transform((s) => parseUnits(s, 18))
+      .refine((v) => v > 0n, 'must be greater than 0')
+      .optional(),
+  })
+  .strict()
+
+const timeOrPriceDefaults = timeOrPriceSchema.parse({})
+
 export const optionsSchema = z
   .object({
     underlying: z.literal('ETH').default('ETH'),
@@ -112,18 +153,29 @@ export const optionsSchema = z
           .strict(),
       })
       .strict(),
-    /** The live hedge policy of the lab: Whalley–Wilmott sizes the band from the book's gamma and each chain's cost. */
+    /**
+     * The live hedge policy of the lab: Whalley–Wilmott sizes the band from the book's gamma and each
+     * chain's cost; time-or-price hedges back to the target on a timer or a price move (`timeOrPrice`).
+     */
     hedgePolicy: z
       .enum(['band', 'whalley-wilmott', 'time-or-price'], { error: 'expected band, whalley-wilmott or time-or-price' })
-      .default('whalley-wilmott')
-      .refine(
-        (p) => p !== 'time-or-price',
-        'time-or-price runs in the lab (keel backtest) but not yet in the live loop: use band or whalley-wilmott',
-      ),
+      .default('whalley-wilmott'),
+    /** time-or-price only; defaults to a daily interval when that policy is chosen without it. */
+    timeOrPrice: timeOrPriceSchema.optional(),
     /** Whalley–Wilmott's absolute risk aversion, per USD: higher keeps the band narrower (more hedging, less risk). */
     riskAversion: z.number().positive().max(1).default(0.0001),
   })
   .strict()
+  .superRefine((o, ctx) => {
+    if (o.timeOrPrice !== undefined && o.hedgePolicy !== 'time-or-price')
+      ctx.addIssue({ code: 'custom', path: ['timeOrPrice'], message: `only for hedgePolicy time-or-price, not ${o.hedgePolicy}` })
+  })
+  // Narrowing on hedgePolicy then gives time-or-price its parameters, and the other policies none.
+  .transform(({ timeOrPrice, ...o }) =>
+    o.hedgePolicy === 'time-or-price'
+      ? { ...o, hedgePolicy: o.hedgePolicy, timeOrPrice: timeOrPrice ?? timeOrPriceDefaults }
+      : { ...o, hedgePolicy: o.hedgePolicy },
+  )
 
 export type OptionsMandate = z.output<typeof optionsSchema>
 export type OptionStrategy = OptionsMandate['strategies'][number]

@@ -108,8 +108,119 @@ describe('the live hedge policy', () => {
     // Inside a band that wide, nothing to do.
     expect(decideHedge({ mandate: m, paused: false, exposure: exposure(510n, -50), snapshot: snapshot(15_000n) }).action).toBe('hold')
   })
+})
 
-  test('time-or-price is refused by name until the live loop runs it', () => {
-    expect(() => withBook({ hedgePolicy: 'time-or-price' })).toThrow(/options\.hedgePolicy: time-or-price runs in the lab/)
+describe('decideHedge with time-or-price', () => {
+  const tp = (timeOrPrice: Record<string, unknown> = { priceMoveBps: 200, minTradeEth: '1' }) =>
+    withBook({ hedgePolicy: 'time-or-price', timeOrPrice })
+  const at = (p: { deltaEth: bigint; lastHedgeAgoSec?: bigint | null; lastHedgeSpotUsdc?: number | null; m?: ReturnType<typeof tp> }) =>
+    decideHedge({
+      mandate: p.m ?? tp(),
+      paused: false,
+      exposure: exposure(p.deltaEth, -0.05),
+      snapshot: snapshot(15n),
+      ...(p.lastHedgeAgoSec === undefined ? {} : { lastHedgeAtChainTimeSec: p.lastHedgeAgoSec === null ? null : now - p.lastHedgeAgoSec }),
+      ...(p.lastHedgeSpotUsdc === undefined ? {} : { lastHedgeSpotUsdc: p.lastHedgeSpotUsdc }),
+    })
+
+  test('hedges back to the target once intervalSec of chain time passed since the last hedge', () => {
+    const d = at({ deltaEth: 505n, lastHedgeAgoSec: 86_400n, lastHedgeSpotUsdc: 3000 })
+    expect(d).toMatchObject({
+      action: 'hedge',
+      direction: 'sell-eth',
+      sizeWei: 5n * ETH,
+      capped: false,
+      policy: 'time-or-price',
+      trigger: 'time',
+    })
+    expect(d.bandWei).toBe(20n * ETH)
+    expect(d.why).toBe('time-or-price: 86400 s since the last hedge (interval 86400 s): back to the target')
+    expect(at({ deltaEth: 495n, lastHedgeAgoSec: 90_000n, lastHedgeSpotUsdc: 3000 })).toMatchObject({
+      action: 'hedge',
+      direction: 'buy-eth',
+      sizeWei: 5n * ETH,
+    })
+  })
+
+  test('holds inside the band before intervalSec passed when ETH has not moved', () => {
+    const d = at({ deltaEth: 505n, lastHedgeAgoSec: 86_399n, lastHedgeSpotUsdc: 3000 })
+    expect(d).toMatchObject({ action: 'hold', reason: 'inside-band', policy: 'time-or-price', bandWei: 20n * ETH })
+    expect(d.trigger).toBeUndefined()
+    expect(d.why).toMatch(/86399 s since the last hedge.*ETH moved 0\.00% since the last hedge \(trigger 2\.00%\): hold/)
+  })
+
+  test('hedges when ETH moved more than priceMoveBps, however recent the last hedge', () => {
+    // 3000 / 2940 − 1 = 2.04 % and 3000 / 3070 − 1 = −2.28 %: beyond 2 %; 3000 / 2950 − 1 = 1.69 %: within.
+    expect(at({ deltaEth: 505n, lastHedgeAgoSec: 1n, lastHedgeSpotUsdc: 2940 })).toMatchObject({
+      action: 'hedge',
+      sizeWei: 5n * ETH,
+      trigger: 'price',
+      why: 'time-or-price: ETH moved 2.04% since the last hedge (trigger 2.00%): back to the target',
+    })
+    expect(at({ deltaEth: 505n, lastHedgeAgoSec: 1n, lastHedgeSpotUsdc: 3070 })).toMatchObject({ action: 'hedge', trigger: 'price' })
+    expect(at({ deltaEth: 505n, lastHedgeAgoSec: 1n, lastHedgeSpotUsdc: 2950 }).action).toBe('hold')
+  })
+
+  test('without priceMoveBps the move is one standard deviation over the interval, as the lab sweeps it', () => {
+    // policySweep: priceMoveFraction = vol·√interval. The vol is the mark's at the money, where raw SVI
+    // (Gatheral 2004) gives w(0) = a + b·(ρ·(0 − m) + √(m² + σ²)) = 0.45 + 0.05·0.2 = 0.46.
+    const move = Math.sqrt(0.46) * Math.sqrt(1 / 365)
+    expect(move).toBeCloseTo(0.0355, 4)
+    const m = tp({ minTradeEth: '1' })
+    expect(at({ m, deltaEth: 505n, lastHedgeAgoSec: 1n, lastHedgeSpotUsdc: 3000 / (1 + move * 1.01) }).trigger).toBe('price')
+    expect(at({ m, deltaEth: 505n, lastHedgeAgoSec: 1n, lastHedgeSpotUsdc: 3000 / (1 + move * 0.99) }).action).toBe('hold')
+  })
+
+  test('holds when a trigger fired but delta is within minTradeEth of the target', () => {
+    const d = at({ deltaEth: 501n, lastHedgeAgoSec: 86_400n, lastHedgeSpotUsdc: 3000 })
+    expect(d).toMatchObject({ action: 'hold', reason: 'inside-band', trigger: 'time' })
+    expect(d.why).toMatch(/but delta is within 1 ETH of the target: hold$/)
+    // Without minTradeEth the dust is a tenth of the mandate's band: 2 ETH here.
+    const m = tp({ priceMoveBps: 200 })
+    expect(at({ m, deltaEth: 502n, lastHedgeAgoSec: 86_400n }).action).toBe('hold')
+    expect(at({ m, deltaEth: 503n, lastHedgeAgoSec: 86_400n })).toMatchObject({ action: 'hedge', sizeWei: 3n * ETH })
+  })
+
+  test('hedges at once when there was no hedge yet, as the lab does at its first step', () => {
+    expect(at({ deltaEth: 505n, lastHedgeAgoSec: null, lastHedgeSpotUsdc: null })).toMatchObject({
+      action: 'hedge',
+      trigger: 'time',
+      why: 'time-or-price: no hedge yet: back to the target',
+    })
+  })
+
+  test('the mandate’s band still bounds delta: outside it, back to the target whatever the clock and price', () => {
+    const d = at({ deltaEth: 530n, lastHedgeAgoSec: 1n, lastHedgeSpotUsdc: 3000 })
+    expect(d).toMatchObject({ action: 'hedge', direction: 'sell-eth', sizeWei: 30n * ETH, trigger: 'band', bandWei: 20n * ETH })
+  })
+
+  test('only the band acts when the caller does not pass the last hedge’s time', () => {
+    const d = at({ deltaEth: 519n })
+    expect(d).toMatchObject({ action: 'hold', reason: 'inside-band', policy: 'time-or-price' })
+    expect(d.why).toMatch(/last hedge’s time is unknown/)
+    expect(at({ deltaEth: 521n })).toMatchObject({ action: 'hedge', trigger: 'band', sizeWei: 21n * ETH })
+  })
+
+  test('a triggered hedge is capped by the mandate’s max hedge size', () => {
+    const m = { ...tp(), hedge: { ...tp().hedge, maxHedgeSizeEth: 2n * ETH } }
+    expect(at({ m, deltaEth: 505n, lastHedgeAgoSec: 86_400n })).toMatchObject({ action: 'hedge', sizeWei: 2n * ETH, capped: true })
+  })
+
+  test('holds when paused, whatever fired', () => {
+    const d = decideHedge({
+      mandate: tp(),
+      paused: true,
+      exposure: exposure(530n, -0.05),
+      snapshot: snapshot(15n),
+      lastHedgeAtChainTimeSec: now - 90_000n,
+    })
+    expect(d).toMatchObject({ action: 'hold', reason: 'paused' })
+  })
+
+  test('band and Whalley–Wilmott ignore the last hedge', () => {
+    for (const m of [withBook({ hedgePolicy: 'band' }), withBook()]) {
+      const args = { mandate: m, paused: false, exposure: exposure(530n, -0.05), snapshot: snapshot(15n) }
+      expect(decideHedge({ ...args, lastHedgeAtChainTimeSec: now - 90_000n, lastHedgeSpotUsdc: 2000 })).toEqual(decideHedge(args))
+    }
   })
 })
