@@ -10,6 +10,7 @@ import type { BandDecision } from '../agent/policy/bandPolicy.ts'
 import { decideHedge } from '../agent/policy/livePolicy.ts'
 import { portfolioExposure } from '../agent/portfolio/exposure.ts'
 import { appendHedge, chainTime, hedgeRecord, observationView } from '../agent/portfolio/ledger.ts'
+import { midPriceUsdc } from '../agent/portfolio/poolPrice.ts'
 import { blockForInDoubt, holdingsOf, type InFlight, type PortfolioState, transfersInFlight } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
 import {
@@ -70,11 +71,12 @@ export async function runCycle(run: Run): Promise<'again' | 'done'> {
   // The option book first (settle, roll): a roll changes the delta the hedge is sized against.
   if (mandate.options && !state.paused && patched('option-book') && (await runOptionBook(run, { mandate, snapshot, exposure })))
     return 'again'
-  const decision = decideHedge({ mandate, paused: state.paused, exposure, snapshot })
+  const decision = decideHedge({ mandate, paused: state.paused, exposure, snapshot, ...lastHedgeOf(state) })
   let slice: SliceChoice<OkQuote> | null = null
   let funding: FundingOption<OkQuote>[] = []
   if (decision.action === 'hedge') {
-    decide(run, `outside band by ${eth(decision.deltaWei - decision.targetWei)} ETH: quoting a ${eth(decision.sizeWei)} ETH hedge`, now)
+    const why = decision.why ?? `outside band by ${eth(decision.deltaWei - decision.targetWei)} ETH`
+    decide(run, `${why}: quoting a ${eth(decision.sizeWei)} ETH hedge`, now)
     const found = await findSlice(run, { mandate, snapshot, decision })
     if (!found) return 'done'
     slice = found.choice
@@ -167,7 +169,7 @@ async function fundedHedge(run: Run, p: { mandate: Mandate; step: SwapStep; fini
   if (!observed) return 'done'
   const { snapshot, exposure } = observed
   const now = chainTime(snapshot)
-  const decision = decideHedge({ mandate, paused: state.paused, exposure, snapshot })
+  const decision = decideHedge({ mandate, paused: state.paused, exposure, snapshot, ...lastHedgeOf(state) })
   const obs = snapshot.chains.find((c) => c.chain === step.chain)!
   const size = fundedSwapSize({
     direction: step.direction,
@@ -331,6 +333,10 @@ async function observe(run: Run, mandate: Mandate): Promise<{ snapshot: Portfoli
   state.lastError = null
   const inFlight = transfersInFlight(state)
   if (inFlight.length > 0) snapshot = { ...snapshot, inFlight }
+  // The book is marked on the smile fitted to makers' bids once there is one.
+  const fitted = state.markFit?.svi
+  if (fitted)
+    snapshot = { ...snapshot, chains: snapshot.chains.map((c) => (c.options ? { ...c, options: { ...c.options, mark: fitted } } : c)) }
   state.scanFromBlocks ??= Object.fromEntries(snapshot.chains.map((c) => [c.chain, c.blockNumber]))
   const exposure = portfolioExposure(snapshot)
   const now = chainTime(snapshot)
@@ -342,3 +348,14 @@ async function observe(run: Run, mandate: Mandate): Promise<{ snapshot: Portfoli
 }
 
 const eth = (wei: bigint): string => formatAmount(wei, 18, 3)
+
+/** The last completed hedge's chain time and pre-trade mid: what time-or-price measures from (null: none yet). */
+function lastHedgeOf(state: PortfolioState): { lastHedgeAtChainTimeSec: bigint | null; lastHedgeSpotUsdc: number | null } {
+  const last = [...state.hedges].reverse().find((h) => h.status === 'completed')
+  if (!last) return { lastHedgeAtChainTimeSec: null, lastHedgeSpotUsdc: null }
+  const mid = last.preTradeMid
+  return {
+    lastHedgeAtChainTimeSec: BigInt(last.atChainTimeSec),
+    lastHedgeSpotUsdc: mid ? midPriceUsdc({ sqrtPriceX96: BigInt(mid.sqrtPriceX96), wethIsToken0: mid.wethIsToken0 }) : null,
+  }
+}

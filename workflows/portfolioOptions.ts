@@ -1,12 +1,13 @@
 import { executeChild, proxyActivities } from '@temporalio/workflow'
 import type { Mandate } from '../agent/mandate/schema.ts'
+import { fitSmile } from '../agent/options/fitSmile.ts'
 import { decideGammaFloor, observedCostRate } from '../agent/options/gammaFloor.ts'
 import { gammaFullCollateral } from '../agent/options/gammaSettlement.ts'
-import { describeRoll, gammaFloorBreach, planRolls, type RollRecord, settlementSteps } from '../agent/options/rolls.ts'
+import { describeRoll, gammaFloorBreach, marginTopUps, planRolls, type RollRecord, settlementSteps } from '../agent/options/rolls.ts'
 import { chainTime } from '../agent/portfolio/ledger.ts'
 import { blockForInDoubt } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
-import { sviTotalVariance } from '../agent/risk/svi.ts'
+import { type SviParams, sviTotalVariance } from '../agent/risk/svi.ts'
 import type { ReadActivities } from '../temporal/activities/types.ts'
 import { failureMessage } from './failures.ts'
 import { decide, type Run } from './portfolioCycle.ts'
@@ -31,14 +32,19 @@ export async function runOptionBook(
   const now = chainTime(p.snapshot)
   let acted = false
 
-  // 1. Expired series: price, settle, redeem.
-  for (const step of settlementSteps(chains)) {
+  // 1. Expired series: price, settle, redeem; margined puts below their buffer: top up.
+  for (const step of [...settlementSteps(chains), ...marginTopUps(chains, state.rolls ?? [])]) {
     if (state.stopping) return acted
     const obs = chains.find((c) => c.chain === step.chain)!
     state.optionSeq = (state.optionSeq ?? 0) + 1
     const id = `${run.portfolio}-option-${state.optionSeq}-${step.kind}`
     const vault = step.kind === 'settle-vault' ? obs.options?.vaults.find((v) => v.id === step.vaultId) : undefined
-    const paidIn = step.kind === 'post-expiry-price' ? null : step.kind === 'settle-vault' ? (vault?.collateral?.asset ?? null) : obs.usdc
+    const paidIn =
+      step.kind === 'post-expiry-price' || step.kind === 'top-up'
+        ? null
+        : step.kind === 'settle-vault'
+          ? (vault?.collateral?.asset ?? null)
+          : obs.usdc
     decide(run, `options: ${step.kind} on ${step.chain} (expiry ${step.expirySec})`, now)
     const r = await executeChild(optionSettlementWorkflow, {
       workflowId: id,
@@ -115,11 +121,12 @@ export async function runOptionBook(
       continue
     }
     if (!chains.some((c) => c.chain === r.proposal.chain)) continue
-    acted = (await roll(run, r.id, p.snapshot, spotOf(p.exposure))) || acted
+    acted = (await roll(run, r.id, p.snapshot, spotOf(p.exposure), book.mark.svi)) || acted
   }
 
   // 4. Legs that hold nothing: the next series.
-  for (const choice of planRolls({ book, chains, spotUsd: spotOf(p.exposure), records: state.rolls ?? [] })) {
+  const marked = state.markFit ? { ...book, mark: { svi: state.markFit.svi } } : book
+  for (const choice of planRolls({ book: marked, chains, spotUsd: spotOf(p.exposure), records: state.rolls ?? [] })) {
     if (state.stopping || state.paused) break
     if (choice.status === 'none') {
       state.lastOptionNote = `strategy ${choice.strategy} ${choice.leg}: ${choice.reason}`
@@ -140,7 +147,7 @@ export async function runOptionBook(
       decide(run, `options: ${id} proposed (${describeRoll(record)}), waiting for approveRoll`, now)
       continue
     }
-    acted = (await roll(run, id, p.snapshot, spotOf(p.exposure))) || acted
+    acted = (await roll(run, id, p.snapshot, spotOf(p.exposure), book.mark.svi)) || acted
   }
   return acted
 }
@@ -167,7 +174,8 @@ async function meetGammaFloor(
   const { state } = run
   const book = p.mandate.options!
   const spotUsd = spotOf(p.exposure)
-  const breach = gammaFloorBreach({ book, chains: p.chains, spotUsd, records: state.rolls ?? [] })
+  const marked = state.markFit ? { ...book, mark: { svi: state.markFit.svi } } : book
+  const breach = gammaFloorBreach({ book: marked, chains: p.chains, spotUsd, records: state.rolls ?? [] })
   if (!breach) return false
   const now = chainTime(p.snapshot)
   const legs = []
@@ -200,7 +208,7 @@ async function meetGammaFloor(
     gammaFloor: book.objectives.gammaFloor,
     legs,
     spot,
-    vol: Math.sqrt(sviTotalVariance(book.mark.svi, 0)),
+    vol: Math.sqrt(sviTotalVariance(marked.mark.svi, 0)),
     costRate: observedCostRate(state.hedges, 0.0005),
     checkIntervalYears: p.mandate.loop.intervalSec / YEAR,
     timeToExpiryYears: Number.isFinite(nearest) ? nearest : 0,
@@ -278,6 +286,32 @@ async function meetGammaFloor(
   return r.txHashes.length > 0
 }
 
+/**
+ * The mark follows the market: the bids a roll received are fitted (level only, with so few
+ * strikes) from the current mark, so keel's model price, strikes and Greeks move with what makers
+ * pay. A fit that fails leaves the mark as it was and says why.
+ */
+function fitMark(
+  run: Run,
+  p: { record: RollRecord; bids: { maker: string; usdc: string }[]; spot: number; nowSec: bigint; prior: SviParams },
+): void {
+  const { state } = run
+  const s = p.record.proposal.series
+  const quotes = p.bids.map((b) => ({
+    isPut: s.isPut,
+    strike: Number(BigInt(s.strikeE8)) / 1e8,
+    expirySec: Number(s.expirySec),
+    amountOptions: Number(p.record.proposal.amountE8) / 1e8,
+    bidUsd: Number(b.usdc) / 1e6,
+  }))
+  const fit = fitSmile({ spot: p.spot, nowSec: Number(p.nowSec), quotes, prior: state.markFit?.svi ?? p.prior })
+  if (fit.svi === null) {
+    state.lastOptionNote = `mark not fitted to ${p.record.id}'s bids: ${fit.reason}`
+    return
+  }
+  state.markFit = { svi: fit.svi, atChainTimeSec: p.nowSec.toString(), used: fit.used, method: fit.method, rmseVol: fit.rmseVol }
+}
+
 /** A decision with its bigints as decimal strings, for the state. */
 const jsonOf = (d: ReturnType<typeof decideGammaFloor>): Record<string, string | number | null> =>
   Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : (v as string | number | null)]))
@@ -290,7 +324,13 @@ function setRoll(run: Run, id: string, patch: Partial<RollRecord>): void {
 }
 
 /** Runs one roll's saga and records what it did; a send in doubt blocks its chain. */
-async function roll(run: Run, id: string, snapshot: PortfolioSnapshot, spotUsd: Record<string, number>): Promise<boolean> {
+async function roll(
+  run: Run,
+  id: string,
+  snapshot: PortfolioSnapshot,
+  spotUsd: Record<string, number>,
+  prior: SviParams,
+): Promise<boolean> {
   const { state } = run
   const record = (state.rolls ?? []).find((r) => r.id === id)!
   const obs = snapshot.chains.find((c) => c.chain === record.proposal.chain)!
@@ -319,6 +359,7 @@ async function roll(run: Run, id: string, snapshot: PortfolioSnapshot, spotUsd: 
     ...(r.vaultId ? { vaultId: r.vaultId } : {}),
     ...(r.maker ? { maker: r.maker } : {}),
     premiumUsdc: r.premiumUsdc,
+    ...(r.vaultId ? { collateralDeposited: r.collateral } : {}),
     gasCostWei: r.gasCostWei,
     gasCostUsdc: gasCostUsdc.toString(),
     rejected: r.rejected,
@@ -326,6 +367,7 @@ async function roll(run: Run, id: string, snapshot: PortfolioSnapshot, spotUsd: 
     txHashes: r.txHashes,
     ...(r.reason ? { error: r.reason } : {}),
   })
+  if (r.bids && r.bids.length > 0) fitMark(run, { record, bids: r.bids, spot, nowSec: chainTime(snapshot), prior })
   if (r.status === 'in-doubt')
     state.blockedChains.push(
       blockForInDoubt({

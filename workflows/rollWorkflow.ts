@@ -56,6 +56,8 @@ export type RollResult = {
   status: 'sold' | 'unsold' | 'failed' | 'in-doubt'
   otoken: `0x${string}` | null
   vaultId: string | null
+  /** Collateral deposited: the full amount, or a margined put's margin plus its buffer. */
+  collateral: string
   maker: string | null
   /** USDC the treasury received for the options, read from the sale's own Transfer events. */
   premiumUsdc: string
@@ -65,6 +67,8 @@ export type RollResult = {
   burntE8: string
   txHashes: `0x${string}`[]
   reason: string | null
+  /** Every valid bid of the first round (maker, USDC for the whole size): what the mark is fitted to. */
+  bids?: { maker: string; usdc: string }[]
   /** In doubt: what was signed and may or may not have been mined; the chain stays blocked until settled. */
   unsettled?: PreparedTx[]
 }
@@ -80,11 +84,11 @@ class Saga {
     key: string,
     action: OptionAction,
   ): Promise<
-    | { status: 'sent'; outcomes: SubmittedTx[]; vaultId?: string }
+    | { status: 'sent'; outcomes: SubmittedTx[]; vaultId?: string; collateral?: string }
     | { status: 'failed' | 'in-doubt'; reason: string; unsettled?: PreparedTx[] }
   > {
     const { on } = this
-    let prepared: { prepared: PreparedTx[]; vaultId?: string }
+    let prepared: { prepared: PreparedTx[]; vaultId?: string; collateral?: string }
     try {
       prepared = await this.a.prepare.prepareOptionAction({ chain: on.chain, idempotencyKey: key, action })
     } catch (err) {
@@ -118,12 +122,15 @@ export async function rollWorkflow(input: RollInput): Promise<RollResult> {
   const a = acts(input.chainId, input.taskQueuePrefix, input.submitAttempts ?? 20)
   const saga = new Saga({ chain: p.chain, chainId: input.chainId, taskQueuePrefix: input.taskQueuePrefix }, a)
   const rejected: RollResult['rejected'] = []
+  const bids: NonNullable<RollResult['bids']> = []
   let otoken: `0x${string}` | null = null
   let vaultId: string | null = null
+  let collateral = p.collateral
   const result = (status: RollResult['status'], reason: string | null, more: Partial<RollResult> = {}): RollResult => ({
     status,
     otoken,
     vaultId,
+    collateral,
     maker: null,
     premiumUsdc: '0',
     gasCostWei: saga.gasWei().toString(),
@@ -131,6 +138,7 @@ export async function rollWorkflow(input: RollInput): Promise<RollResult> {
     burntE8: '0',
     txHashes: saga.outcomes.map((o) => o.hash),
     reason,
+    ...(bids.length > 0 ? { bids } : {}),
     ...more,
   })
 
@@ -142,6 +150,7 @@ export async function rollWorkflow(input: RollInput): Promise<RollResult> {
   // 2. A bid that clears the floor, before anything is minted.
   const bid = async () => {
     const q = await a.read.quoteOptions({ chain: p.chain, otoken: otoken!, side: 'sell', amountE8: p.amountE8, treasury: input.treasury })
+    if (bids.length === 0) for (const x of q.quotes) if (x.status === 'ok') bids.push({ maker: x.maker, usdc: x.signerAmount })
     const choice = chooseBid({
       bids: q.quotes.map((x) => (x.status === 'ok' ? { maker: x.maker, status: 'ok' as const, signerAmount: BigInt(x.signerAmount) } : x)),
       modelPremium: BigInt(p.modelPremiumUsdc),
@@ -161,9 +170,16 @@ export async function rollWorkflow(input: RollInput): Promise<RollResult> {
   if (!first) return result('unsold', 'no maker bid clears the floor: nothing minted')
 
   // 3. The mint: a new vault, full collateral, oTokens to the treasury.
-  const minted = await saga.run(`${input.rollId}-mint`, { kind: 'open', series: p.series, amountE8: p.amountE8, collateral: p.collateral })
+  const minted = await saga.run(`${input.rollId}-mint`, {
+    kind: 'open',
+    series: p.series,
+    amountE8: p.amountE8,
+    collateral: p.collateral,
+    ...(p.margin ? { margin: p.margin } : {}),
+  })
   if (minted.status !== 'sent') return result(minted.status, minted.reason, inDoubt(minted))
   vaultId = minted.vaultId ?? null
+  collateral = minted.collateral ?? p.collateral
 
   // 4. The sale, once more with a fresh quote if the first fails; then the burn.
   let order: Extract<OptionQuoteJson, { status: 'ok' }> | null = first
@@ -190,7 +206,7 @@ export async function rollWorkflow(input: RollInput): Promise<RollResult> {
     series: p.series,
     vaultId: vaultId!,
     amountE8: p.amountE8,
-    withdraw: p.collateral,
+    withdraw: collateral,
   })
   if (burnt.status !== 'sent')
     return result(burnt.status === 'in-doubt' ? 'in-doubt' : 'failed', `sale failed, then ${burnt.reason}`, inDoubt(burnt))
@@ -232,7 +248,9 @@ export async function optionSettlementWorkflow(input: OptionSettlementInput): Pr
       ? { kind: 'post-expiry-price', expirySec: s.expirySec, roundId: s.roundId }
       : s.kind === 'settle-vault'
         ? { kind: 'settle-vault', vaultId: s.vaultId }
-        : { kind: 'redeem', otoken: s.otoken, amountE8: s.amountE8 }
+        : s.kind === 'top-up'
+          ? { kind: 'deposit', series: s.series, vaultId: s.vaultId, amount: s.amount }
+          : { kind: 'redeem', otoken: s.otoken, amountE8: s.amountE8 }
   const sent = await saga.run(input.id, action)
   const base = { gasCostWei: saga.gasWei().toString(), txHashes: saga.outcomes.map((o) => o.hash) }
   if (sent.status !== 'sent') return { status: sent.status, received: '0', reason: sent.reason, ...base, ...inDoubt(sent) }

@@ -32,6 +32,7 @@ export const pricerAbi = parseAbi(['function setExpiryPriceInOracle(uint256 _exp
 
 export const marginCalculatorAbi = parseAbi([
   `function getExcessCollateral(${vault} _vault, uint256 _vaultType) view returns (uint256, bool)`,
+  'function getNakedMarginRequired(address _underlying, address _strike, address _collateral, uint256 _shortAmount, uint256 _strikePrice, uint256 _underlyingPrice, uint256 _shortExpiryTimestamp, uint256 _collateralDecimals, bool _isPut) view returns (uint256)',
 ])
 
 export const feedAbi = parseAbi([

@@ -328,5 +328,29 @@ export async function readExcessCollateral(client: Client, d: GammaDeployment, o
   return isExcess ? amount : -amount
 }
 
+/**
+ * The collateral Gamma's MarginCalculator requires of a partially collateralised put of `amountE8`
+ * at ETH price `spotE8`, in USDC base units (its own arithmetic, so a vault opened or topped up
+ * with it is exactly at the margin).
+ */
+export async function readNakedMarginRequired(
+  client: Client,
+  d: GammaDeployment,
+  p: { series: SeriesSpec; amountE8: bigint; spotE8: bigint },
+): Promise<bigint> {
+  return client.readContract({
+    address: d.marginCalculator,
+    abi: marginCalculatorAbi,
+    functionName: 'getNakedMarginRequired',
+    args: [d.weth, d.usdc, d.usdc, p.amountE8, p.series.strikeE8, p.spotE8, p.series.expirySec, 6n, true],
+  })
+}
+
+/** The ETH price Gamma's Oracle reads now (the pricer's feed), 1e8. */
+export async function readOraclePriceE8(client: Client, d: GammaDeployment): Promise<bigint> {
+  const [, answer] = await client.readContract({ address: d.feed, abi: feedAbi, functionName: 'latestRoundData' })
+  return answer
+}
+
 export const describeSeries = (s: SeriesSpec): string =>
   `ETH ${s.isPut ? 'put' : 'call'} ${(Number(s.strikeE8) / 1e8).toFixed(2)} expiring ${new Date(Number(s.expirySec) * 1000).toISOString().slice(0, 16)}Z`

@@ -74,9 +74,23 @@ const strategySchema = z
     /** Largest discount to keel's model price a maker's bid may have, bps. */
     maxDiscountBps: z.number().int().min(0).max(5_000),
     approval: approvalSchema.default({ required: false, deadlineSec: 3_600, onTimeout: 'skip' }),
+    /**
+     * The put leg's collateral: `full` (strike × size USDC, cash-secured) or `margin` (Gamma's naked
+     * margin plus `marginBufferBps`, topped up each cycle before liquidation is possible). Strangles only.
+     */
+    putCollateral: z.enum(['full', 'margin'], { error: 'expected full or margin' }).default('full'),
+    /** With margin: collateral kept at the required margin plus this much; topped up below half of it. */
+    marginBufferBps: z.number().int().min(1_000).max(20_000).default(5_000),
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.putCollateral === 'margin' && s.kind !== 'short-strangle')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['putCollateral'],
+        message:
+          s.kind === 'cash-secured-put' ? 'a cash-secured put is fully collateralised by definition' : 'a covered call has no put leg',
+      })
     const needs = { 'covered-call': ['callDelta'], 'cash-secured-put': ['putDelta'], 'short-strangle': ['callDelta', 'putDelta'] }[s.kind]
     for (const key of ['callDelta', 'putDelta'] as const) {
       if (needs.includes(key) && s[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required for a ${s.kind}` })

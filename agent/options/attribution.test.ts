@@ -41,6 +41,11 @@ describe('P&L attribution', () => {
     expect(s.theta).toBeCloseTo(60, 9)
     expect(s.vega).toBe(0)
   })
+  test('vega earns the move of the mark’s ATM vol, in vol points, on the book’s vega at the start', () => {
+    const a = { ...obs(day0, [{ price: 3000, deltaEth: 0, gamma: 0 }]), vega: -250, atmVol: 0.7 }
+    const b = { ...obs(day0 + 3600, [{ price: 3000, deltaEth: 0, gamma: 0 }]), vega: -240, atmVol: 0.72 }
+    expect(attributeStep(a, b).vega).toBeCloseTo(-250 * 2, 9)
+  })
   test('steps add up on the day they end; time going backwards adds nothing', () => {
     const a = obs(day0, [{ price: 3000, deltaEth: 1, gamma: 0, theta: 24 }])
     const b = obs(day0 + 3_600, [{ price: 3010, deltaEth: 1, gamma: 0, theta: 24 }])

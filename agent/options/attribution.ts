@@ -37,8 +37,9 @@ export function attributeStep(prev: ObservationJson, next: ObservationJson): Omi
     gamma += 0.5 * p.gamma * dS * dS
     theta += (p.options?.theta ?? 0) * dtDays
   }
-  // The mark smile is the mandate's until keel fits one to makers' quotes: no vol move to attribute yet.
-  return { delta, gamma, theta, vega: 0 }
+  // Vega earns the move of the mark's at-the-money vol (in vol points), on the book's vega at the start.
+  const dVolPts = prev.atmVol !== undefined && next.atmVol !== undefined ? (next.atmVol - prev.atmVol) * 100 : 0
+  return { delta, gamma, theta, vega: (prev.vega ?? 0) * dVolPts }
 }
 
 /** Adds one step to the day it ends on; keeps the last MAX_PNL_DAYS days. */

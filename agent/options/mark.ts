@@ -13,7 +13,14 @@ export type OptionLegJson = { otoken: `0x${string}`; isPut: boolean; strikeE8: s
 
 export type ChainOptionsJson = {
   /** The treasury's Gamma vaults: what each is short and the collateral it holds. */
-  vaults: { id: string; type: number; short: OptionLegJson | null; collateral: { asset: `0x${string}`; amount: string } | null }[]
+  vaults: {
+    id: string
+    type: number
+    short: OptionLegJson | null
+    collateral: { asset: `0x${string}`; amount: string } | null
+    /** A naked-margin vault's required collateral now (Gamma's MarginCalculator at the feed's price), USDC base units. */
+    marginRequired?: string
+  }[]
   /** oTokens the treasury holds (bought back, or not yet sold). */
   longs: OptionLegJson[]
   /** The smile keel marks on: SVI of annual variance on log-moneyness ln(K/S). */

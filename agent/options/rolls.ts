@@ -40,8 +40,10 @@ export type RollProposal = {
   series: SeriesJson
   /** oTokens to write (1e-8). */
   amountE8: string
-  /** Collateral the vault takes: WETH wei for calls, USDC base units for puts. */
+  /** Collateral the vault takes: WETH wei for calls, USDC base units for puts (the full amount; a margined put deposits less). */
   collateral: string
+  /** A put written against Gamma's naked margin: the deposit is the required margin plus this buffer. */
+  margin?: { bufferBps: number }
   /** |delta| of the strike, its vol on the mark smile, and keel's model premium for the whole size (USDC base units). */
   delta: number
   vol: number
@@ -86,6 +88,8 @@ export type RollRecord = {
   /** Gas every transaction of the roll paid, wei of the chain's ETH, and in USDC at the roll's spot. */
   gasCostWei?: string
   gasCostUsdc?: string
+  /** Collateral actually deposited (differs from the proposal's full amount for a margined put). */
+  collateralDeposited?: string
   /** Makers' quotes left out and why. */
   rejected?: { maker: string; reason: string }[]
   /** Burnt after a failed sale, oTokens (1e-8). */
@@ -101,6 +105,8 @@ export type RollRecord = {
 
 export type SettlementStep =
   | { kind: 'post-expiry-price'; chain: ChainKey; expirySec: string; roundId: string }
+  /** A margined put's vault below its buffer: deposit back up to the margin plus the whole buffer. */
+  | { kind: 'top-up'; chain: ChainKey; vaultId: string; series: SeriesJson; amount: string; expirySec: string }
   | { kind: 'settle-vault'; chain: ChainKey; vaultId: string; expirySec: string }
   | { kind: 'redeem'; chain: ChainKey; otoken: `0x${string}`; amountE8: string; expirySec: string }
 
@@ -236,6 +242,7 @@ export function planRolls(p: {
             delta: choice.delta,
             vol: choice.vol,
             modelPremiumUsdc: modelPremium.toString(),
+            ...(leg === 'put' && s.putCollateral === 'margin' ? { margin: { bufferBps: s.marginBufferBps } } : {}),
             gasCostUsdc: gasUsdc.toString(),
             minPremiumUsdc: s.minPremiumUsdc.toString(),
             maxDiscountBps: s.maxDiscountBps,
@@ -347,4 +354,34 @@ export function gammaFloorBreach(p: {
       (Number(l.leg.amountE8) / 1e8) * bsmGreeks({ kind: l.leg.isPut ? 'put' : 'call', spot, strike, timeYears, vol, rate: 0 }).gamma
   }
   return bookGamma < p.book.objectives.gammaFloor ? { bookGamma, shorts } : null
+}
+
+/**
+ * Margined puts whose collateral fell below the required margin plus half the buffer (the price
+ * fell, expiry came nearer): a deposit back to the margin plus the whole buffer, well before the
+ * vault could be liquidated (at zero excess).
+ */
+export function marginTopUps(chains: readonly ChainObservation[], records: readonly RollRecord[]): SettlementStep[] {
+  const steps: SettlementStep[] = []
+  for (const obs of chains) {
+    const now = BigInt(obs.blockTimestampSec)
+    for (const v of obs.options?.vaults ?? []) {
+      if (v.type !== 1 || !v.short || v.marginRequired === undefined || BigInt(v.short.expirySec) <= now) continue
+      const roll = records.find((r) => r.proposal.chain === obs.chain && r.vaultId === v.id && r.proposal.margin)
+      const bufferBps = BigInt(roll?.proposal.margin?.bufferBps ?? 5_000)
+      const required = BigInt(v.marginRequired)
+      const collateral = BigInt(v.collateral?.amount ?? '0')
+      if (collateral * 10_000n >= required * (10_000n + bufferBps / 2n)) continue
+      const wanted = (required * (10_000n + bufferBps) + 9_999n) / 10_000n
+      steps.push({
+        kind: 'top-up',
+        chain: obs.chain,
+        vaultId: v.id,
+        series: { isPut: true, strikeE8: v.short.strikeE8, expirySec: v.short.expirySec },
+        amount: (wanted - collateral).toString(),
+        expirySec: v.short.expirySec,
+      })
+    }
+  }
+  return steps
 }

@@ -29,6 +29,9 @@ export function decideBandHedge(p: { mandate: Mandate; deltaWei: bigint }): Band
  * target or only to the band's nearer edge (what Whalley–Wilmott prescribes), capped by the
  * mandate's max hedge size.
  */
+/** Where a trade "to the edge" aims, in bps of the band from the target. */
+export const EDGE_FRACTION_BPS = 9_000n
+
 export function bandDecision(p: { mandate: Mandate; deltaWei: bigint; bandWei: bigint; to: 'target' | 'edge' }): BandDecision {
   const targetWei = p.mandate.delta.targetEth
   const base = { deltaWei: p.deltaWei, targetWei, bandWei: p.bandWei }
@@ -36,7 +39,10 @@ export function bandDecision(p: { mandate: Mandate; deltaWei: bigint; bandWei: b
   const gap = p.deltaWei - targetWei
   const abs = gap < 0n ? -gap : gap
   if (abs <= p.bandWei) return { action: 'hold', reason: 'inside-band', ...base }
-  const size = p.to === 'edge' ? abs - p.bandWei : abs
+  // To the edge: a tenth of the band inside it, so that a fill a little short of its quote (impact moves
+  // between quote and send, a hedge is sized in whole wei of the input) lands inside instead of just
+  // outside, which would chase the edge with ever smaller hedges that each pay a full gas bill.
+  const size = p.to === 'edge' ? abs - (p.bandWei * EDGE_FRACTION_BPS) / 10_000n : abs
   const cap = p.mandate.hedge.maxHedgeSizeEth
   return {
     action: 'hedge',

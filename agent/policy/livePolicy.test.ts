@@ -94,8 +94,8 @@ describe('the live hedge policy', () => {
     expect(h).toBeGreaterThan(0)
     expect(h).toBeLessThan(20)
     expect(d).toMatchObject({ action: 'hedge', direction: 'sell-eth', policy: 'whalley-wilmott', bandWei: BigInt(Math.floor(h * 1e18)) })
-    // To the band's edge, not the centre.
-    if (d.action === 'hedge') expect(d.sizeWei).toBe(30n * ETH - d.bandWei)
+    // To the band's edge (a tenth of the band inside it), not the centre.
+    if (d.action === 'hedge') expect(d.sizeWei).toBe(30n * ETH - (d.bandWei * 9n) / 10n)
   })
 
   test('the band widens with gamma and with the cost of trading, and never past the mandate’s', () => {

@@ -1,6 +1,7 @@
 import type { ChainKey } from '../../chains/types.ts'
 import type { SettlementResult } from '../execution/settlement.ts'
 import type { Mandate } from '../mandate/schema.ts'
+import { sviTotalVariance } from '../risk/svi.ts'
 import { usdcToWethAtMid, wethIsToken0, wethToUsdcAtMid } from './poolPrice.ts'
 import type { ChainObservation, PortfolioExposure, PortfolioSnapshot } from './types.ts'
 
@@ -69,6 +70,8 @@ export type ObservationJson = {
   /** Of the option book over every chain, when there is one. */
   vega?: number
   theta?: number
+  /** The mark smile's at-the-money vol, when there is a book: its change is what vega earns. */
+  atmVol?: number
 }
 
 /** Latest block time over every chain of a snapshot: market time is chain time. */
@@ -79,6 +82,7 @@ export const chainTime = (snapshot: PortfolioSnapshot): bigint =>
 export function observationView(p: { snapshot: PortfolioSnapshot; exposure: PortfolioExposure; mandate: Mandate }): ObservationJson {
   const { snapshot, exposure, mandate } = p
   const gap = exposure.deltaWei - mandate.delta.targetEth
+  const mark = snapshot.chains.find((c) => c.options)?.options?.mark
   return {
     atChainTimeSec: chainTime(snapshot).toString(),
     deltaWei: exposure.deltaWei.toString(),
@@ -105,6 +109,7 @@ export function observationView(p: { snapshot: PortfolioSnapshot; exposure: Port
       }
     }),
     ...(exposure.chains.some((c) => c.options) ? { vega: exposure.vega, theta: exposure.theta } : {}),
+    ...(mark ? { atmVol: Math.sqrt(sviTotalVariance(mark, 0)) } : {}),
   }
 }
 

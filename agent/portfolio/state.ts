@@ -94,6 +94,14 @@ export type PortfolioState = {
       rejected: { maker: string; reason: string }[]
     }
   }
+  /** The mark smile fitted to the makers' last bids (agent/options/fitSmile.ts); the mandate's until there is one. */
+  markFit?: {
+    svi: { a: number; b: number; rho: number; m: number; sigma: number }
+    atChainTimeSec: string
+    used: number
+    method: string
+    rmseVol: number
+  }
   /** P&L attributed to delta, gamma, theta and vega per chain-time day (agent/options/attribution.ts). */
   pnl?: PnlDay[]
 }

@@ -1,9 +1,14 @@
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { labOnLivePath } from '../../agent/backtest/labOnLivePath.ts'
 import { BaseError, InvalidInputError } from '../../agent/errors.ts'
+import { defaultChainCostParams } from '../../agent/hedging/constants.ts'
+import { type Mandate, parseMandate } from '../../agent/mandate/schema.ts'
 import { type LedgerPeriod, ledgerByPeriod } from '../../agent/options/attribution.ts'
 import { bookSvg, type DeltaPoint } from '../../agent/options/bookSvg.ts'
+import type { RollRecord } from '../../agent/options/rolls.ts'
+import { sviTotalVariance } from '../../agent/risk/svi.ts'
 import { devnetReset, devnetUp } from '../../chains/devnet/devnet.ts'
 import { createMarketSimulator } from '../../chains/devnet/market/marketSimulator.ts'
 import { chainKeys } from '../../chains/types.ts'
@@ -149,11 +154,12 @@ async function runDemo(p: DemoParams): Promise<void> {
 
   const sim = await createMarketSimulator({ manifest, path: { stepSec: flags['step-minutes'] * 60 } })
   const ticks = Math.round((flags.days * 24 * 60) / flags['step-minutes'])
+  const startPrice = Number(sim.priceE8()) / 1e8
   let shown = status.hedges.length
   const printed = new Set<string>()
   const rollsSeen = new Map<string, string>()
   const points: DeltaPoint[] = []
-  const startPrice = Number(sim.priceE8()) / 1e8
+  const prices: number[] = [startPrice]
   for (let i = 1; i <= ticks; i++) {
     checkAborted(abort)
     const tick = await sim.tick()
@@ -178,6 +184,7 @@ async function runDemo(p: DemoParams): Promise<void> {
       })
     }
     const price = (Number(tick.priceE8) / 1e8).toFixed(2)
+    prices.push(Number(tick.priceE8) / 1e8)
     const o = status.lastObservation
     if (o)
       points.push({
@@ -207,6 +214,7 @@ async function runDemo(p: DemoParams): Promise<void> {
   printSummary({ status, simulatedSec: ticks * flags['step-minutes'] * 60, startPrice, endPrice: Number(sim.priceE8()) / 1e8 })
   if ((status.rolls ?? []).length > 0) {
     const weeks = printBookLedger(status, points)
+    printLabComparison({ status, prices, stepSec: flags['step-minutes'] * 60, mandate: parseMandate(p.input), weeks })
     const rollsAt = (status.rolls ?? [])
       .filter((r) => r.premiumUsdc && BigInt(r.premiumUsdc) > 0n)
       .map((r) => Number(r.proposedAtChainTimeSec))
@@ -337,4 +345,51 @@ function printBookLedger(status: PortfolioStatus, points: readonly DeltaPoint[])
   const rms = Math.sqrt(deviations.reduce((s, d) => s + d * d, 0) / Math.max(1, deviations.length))
   console.log(`  tracking: RMS of delta − target over ${points.length} observations ${rms.toFixed(3)} ETH`)
   return weeks
+}
+
+/**
+ * The lab's prediction for this run: the same price path (one price per observation), the option
+ * legs the first rolls wrote (moneyness and size), rolled weekly from the start at the mark's ATM
+ * vol, hedged by the lab's policy of the same kind with the lab's cost model. The live book also
+ * holds the treasury's spot and two Uniswap LPs, whose gamma the live loop hedges too; the lab's
+ * book is the options alone, so the two hedge costs bracket what the options cost to hedge.
+ */
+function printLabComparison(p: {
+  status: PortfolioStatus
+  prices: number[]
+  stepSec: number
+  mandate: Mandate
+  weeks: readonly LedgerPeriod[]
+}): void {
+  const book = p.mandate.options
+  if (!book) return
+  const first = new Map<string, RollRecord>()
+  for (const r of p.status.rolls ?? []) {
+    const key = `${r.proposal.strategy}:${r.proposal.leg}`
+    if (!first.has(key) && r.premiumUsdc && BigInt(r.premiumUsdc) > 0n) first.set(key, r)
+  }
+  const spot0 = p.prices[0]!
+  const legs = [...first.values()].map((r) => ({
+    kind: r.proposal.leg,
+    moneyness: Number(BigInt(r.proposal.series.strikeE8)) / 1e8 / spot0,
+    quantity: -Number(BigInt(r.proposal.amountE8)) / 1e8,
+  }))
+  if (legs.length === 0) return
+  const vol = Math.sqrt(sviTotalVariance(book.mark.svi, 0))
+  const policy =
+    book.hedgePolicy === 'whalley-wilmott'
+      ? ({ kind: 'whalley-wilmott', riskAversion: book.riskAversion } as const)
+      : ({ kind: 'band', bandEth: Number(p.mandate.delta.bandEth) / 1e18 } as const)
+  const lab = labOnLivePath({ prices: p.prices, stepSec: p.stepSec, legs, tenorDays: 7, vol, chains: defaultChainCostParams, policy })
+  const done = p.status.hedges.filter((h) => h.status === 'completed')
+  const liveCost = done.reduce((s, h) => s + Number(h.gasCostUsdc) + Number(h.slippageCostUsdc), 0) / 1e6
+  const theta = p.weeks.reduce((s, w) => s + w.theta, 0)
+  const premium = p.weeks.reduce((s, w) => s + w.premium, 0)
+  console.log(`\nlive vs lab on this path (${book.hedgePolicy})`)
+  console.log(
+    `  live: theta ${theta.toFixed(2)} USD, premium ${premium.toFixed(2)} USD, hedge cost ${liveCost.toFixed(2)} USD over ${done.length} hedges (options + spot + LPs)`,
+  )
+  console.log(
+    `  lab:  option legs ${legs.map((l) => `${l.quantity} ${l.kind} @ ${l.moneyness.toFixed(3)}`).join(', ')} at ${(vol * 100).toFixed(1)} % vol: book P&L ${lab.bookPnl.toFixed(2)} USD, hedge cost ${lab.cost.toFixed(2)} USD over ${lab.trades} trades`,
+  )
 }

@@ -13,6 +13,8 @@ import {
   openShortCalls,
   postExpiryPriceCall,
   readExpiryPrice,
+  readNakedMarginRequired,
+  readOraclePriceE8,
   readVaults,
   redeemCall,
   type Series,
@@ -74,15 +76,25 @@ export async function observeOptions(
     if (s && s.expirySec <= block.timestamp) passed.add(s.expirySec)
   }
   for (const [i, s] of series.entries()) if (held[i]! > 0n && s.expirySec <= block.timestamp) passed.add(s.expirySec)
+  // What each live naked-margin vault needs now, at the feed's price, from Gamma's own calculator.
+  const spotE8 = await readOraclePriceE8(client, d)
+  const margins = new Map<bigint, bigint>()
+  for (const v of vaults) {
+    const s = v.short && v.short.amountE8 > 0n ? byToken.get(v.short.otoken.toLowerCase()) : undefined
+    if (v.type === 1 && s?.isPut && s.expirySec > block.timestamp)
+      margins.set(v.id, await readNakedMarginRequired(client, d, { series: s, amountE8: v.short!.amountE8, spotE8 }))
+  }
   const expiries = await Promise.all([...passed].sort((a, b) => (a < b ? -1 : 1)).map((e) => expiryOf(client, d, e)))
   return {
     options: {
       ...(expiries.length > 0 ? { expiries } : {}),
       vaults: vaults.map((v) => {
         const s = v.short ? byToken.get(v.short.otoken.toLowerCase()) : undefined
+        const naked = v.type === 1 && v.short && v.short.amountE8 > 0n && s && s.expirySec > block.timestamp
         return {
           id: v.id.toString(),
           type: v.type,
+          ...(naked && margins.has(v.id) ? { marginRequired: margins.get(v.id)!.toString() } : {}),
           short: v.short && s ? leg(s, v.short.amountE8) : null,
           collateral: v.collateral ? { asset: v.collateral.asset, amount: v.collateral.amount.toString() } : null,
         }
@@ -220,14 +232,22 @@ export function optionChainActivities(
           const series = await findSeries(client, d, seriesSpec(action.series))
           if (!series) throw new InvalidInputError({ what: 'open', issues: [{ path: 'series', message: 'the series does not exist yet' }] })
           const amountE8 = BigInt(action.amountE8)
-          const collateral = BigInt(action.collateral)
-          // Never naked: the vault takes the series' full collateral, whatever the caller asked.
           const full = gammaFullCollateral({ ...series, amountE8 })
-          if (collateral !== full)
+          if (BigInt(action.collateral) !== full)
             throw new InvalidInputError({
               what: 'open',
-              issues: [{ path: 'collateral', message: `${collateral} is not the full collateral ${full}` }],
+              issues: [{ path: 'collateral', message: `${action.collateral} is not the full collateral ${full}` }],
             })
+          // Never naked beyond Gamma's own margin: a margined put deposits the MarginCalculator's requirement
+          // at the feed's price plus the buffer, never less.
+          let collateral: bigint | undefined
+          if (action.margin) {
+            if (!series.isPut)
+              throw new InvalidInputError({ what: 'open', issues: [{ path: 'margin', message: 'only puts may be margined' }] })
+            const required = await readNakedMarginRequired(client, d, { series, amountE8, spotE8: await readOraclePriceE8(client, d) })
+            collateral = (required * BigInt(10_000 + action.margin.bufferBps) + 9_999n) / 10_000n
+            if (collateral > full) collateral = undefined
+          }
           const counter = await client.readContract({
             address: d.controller,
             abi: controllerAbi,
@@ -235,7 +255,15 @@ export function optionChainActivities(
             args: [owner],
           })
           const vaultId = counter + 1n
-          return { prepared: await sign(openShortCalls(d, { series, owner, vaultId, amountE8, to: owner })), vaultId: vaultId.toString() }
+          const calls = openShortCalls(d, {
+            series,
+            owner,
+            vaultId,
+            amountE8,
+            to: owner,
+            ...(collateral !== undefined ? { collateral } : {}),
+          })
+          return { prepared: await sign(calls), vaultId: vaultId.toString(), collateral: (collateral ?? full).toString() }
         }
         case 'take-order': {
           const venue = deps.rfq?.[chain]

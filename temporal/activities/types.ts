@@ -75,7 +75,7 @@ export type OptionAction =
   /** The series' oToken, created when nobody has; nothing to sign when it exists. */
   | { kind: 'create-series'; series: SeriesJson }
   /** A new vault (the next id), fully collateralised, minting `amountE8` oTokens to the treasury. */
-  | { kind: 'open'; series: SeriesJson; amountE8: string; collateral: string }
+  | { kind: 'open'; series: SeriesJson; amountE8: string; collateral: string; margin?: { bufferBps: number } }
   /** Settles a maker's signed order: keel gives the oTokens (sell) or pays USDC for them (buy). */
   | { kind: 'take-order'; order: OrderJson }
   /** Burns oTokens the treasury holds against its vault and withdraws the collateral they freed. */
@@ -189,8 +189,9 @@ export type ChainActivities = {
   /** Builds and signs one option action for the treasury (this chain's signer); an empty list when there is nothing to do. */
   prepareOptionAction(input: { chain: ChainKey; idempotencyKey: string; action: OptionAction }): Promise<{
     prepared: PreparedTx[]
-    /** For `open`: the vault id the mint goes into. */
+    /** For `open`: the vault id the mint goes into, and the collateral it deposits. */
     vaultId?: string
+    collateral?: string
   }>
   /** Signs the wrapping of native ETH the treasury received (a bridge that unwraps WETH on delivery) back into WETH. */
   prepareWrap(input: { chain: ChainKey; idempotencyKey: string; amountWei: string }): Promise<PreparedTx[]>

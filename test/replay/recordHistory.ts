@@ -1,5 +1,5 @@
 /**
- * Records the histories the replay test runs against. Run with `npm run histories:record [basic|operator|transfers|funded]`
+ * Records the histories the replay test runs against. Run with `npm run histories:record [basic|operator|transfers|funded|book]`
  * after an intended change to workflow code, and commit the files next to the older ones (keep
  * those: they stand for runs started by earlier code); the replay test proves current code
  * replays them all.
@@ -13,6 +13,10 @@
  * - `funded` (portfolioWorkflow-funded.json): Ethereum holds too little WETH for a hedge that is
  *   cheapest there; the plan moves WETH over Across first and the hedge waits for it
  *   (`funded-hedges`), then a stop.
+ * - `book` (portfolioWorkflow-book.json, rollWorkflow.json, buyBackWorkflow.json,
+ *   optionSettlementWorkflow.json): an option book (`option-book`): a covered call proposed and
+ *   approved (approveRoll), sold by RFQ; near expiry at the strike the gamma floor buys part back;
+ *   after expiry the price is posted, the vault settled and the next roll proposed; then a stop.
  * - `operator` (portfolioWorkflow-operator.json, rebalanceWorkflow-settle-unsent.json,
  *   settlementWorkflow.json, preflightWorkflow.json): the shapes added by issue 6, through an RPC
  *   proxy in front of Base: a hedge in slices (`sliced-hedges`), a send that ends in doubt and is
@@ -237,12 +241,80 @@ async function recordFunded(): Promise<void> {
   }
 }
 
+async function recordBook(): Promise<void> {
+  const stack = await startStack({ name: 'record-book', seed: 3 })
+  try {
+    await stack.startWorkers()
+    const target = ethTarget((await stack.exposure()).deltaWei)
+    const mandate = testMandate({
+      portfolio: 'recorded-book',
+      treasury: stack.treasury,
+      targetEth: target,
+      bandEth: '1000',
+      loop: { intervalSec: 60 },
+      options: {
+        chains: ['arbitrum'],
+        strategies: [
+          {
+            kind: 'covered-call',
+            sizeEth: '10',
+            callDelta: 0.25,
+            expiry: { weekday: 'friday' },
+            minPremiumUsdc: '1',
+            maxDiscountBps: 1000,
+            approval: { required: true, deadlineSec: 3600, onTimeout: 'skip' },
+          },
+        ],
+        objectives: { gammaFloor: -0.02, vegaLimitUsdc: '100000', thetaTargetUsdcPerDay: '1' },
+        mark: { svi: { a: 0.46, b: 0.05, rho: -0.3, m: 0, sigma: 0.2 } },
+      },
+    })
+    const { controls } = await startAndObserve(stack, mandate)
+    const rolls = (s: PortfolioStatus) => s.rolls ?? []
+    const proposed = await waitForStatus({ status: controls.status, done: (s) => rolls(s).some((r) => r.status === 'awaiting-approval') })
+    const roll = rolls(proposed)[0]!
+    await controls.approveRoll(roll.id, true, 'recorder')
+    await waitForStatus({ status: controls.status, done: (s) => rolls(s)[0]?.status === 'sold' })
+    // A day before expiry at the strike: the gamma floor buys part of the short back.
+    const client = stack.chains.arbitrum.publicClient
+    const strike = Number(BigInt(roll.proposal.series.strikeE8) / 10n ** 8n)
+    const expiry = Number(roll.proposal.series.expirySec)
+    let now = Number((await client.getBlock()).timestamp)
+    await stack.sim.shock({ pct: (strike / (Number(stack.sim.priceE8()) / 1e8) - 1) * 100, advanceSec: expiry - now - 86_400 })
+    await controls.wake()
+    await waitForStatus({ status: controls.status, done: (s) => s.lastGammaFloor?.outcome?.status === 'bought' })
+    // Past expiry: the price is posted; past the dispute period: the vault is settled and the next roll proposed.
+    now = Number((await client.getBlock()).timestamp)
+    await stack.sim.shock({ pct: 3, advanceSec: expiry + 3_600 - now })
+    await controls.wake()
+    await waitForStatus({
+      status: controls.status,
+      done: (s) => s.lastDecision.includes('post-expiry-price') || rolls(s)[0]?.status === 'settled',
+    })
+    await stack.sim.shock({ pct: 0, advanceSec: 3_600 })
+    await controls.wake()
+    const settled = await waitForStatus({ status: controls.status, done: (s) => rolls(s)[0]?.status === 'settled' && rolls(s).length >= 2 })
+    await controls.stop('recorded')
+    await controls.handle.result()
+    const settleId = `recorded-book-option-${settled.optionSeq}-settle-vault`
+    await save(stack, [
+      ['portfolioWorkflow-book.json', controls.handle.workflowId],
+      ['rollWorkflow.json', roll.id],
+      ['buyBackWorkflow.json', settled.lastGammaFloor!.outcome!.id],
+      ['optionSettlementWorkflow.json', settleId],
+    ])
+  } finally {
+    await stack.stop()
+  }
+}
+
 const which = process.argv[2] ?? 'basic'
 const scenarios: Record<string, () => Promise<void>> = {
   basic: recordBasic,
   operator: recordOperator,
   transfers: recordTransfers,
   funded: recordFunded,
+  book: recordBook,
 }
 const run = scenarios[which]
 if (!run) {
