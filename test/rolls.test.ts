@@ -1,7 +1,13 @@
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client'
 import { type Address, parseAbi } from 'viem'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { readExpiryPrice, readVaults } from '../adapters/opyn-gamma/gamma.ts'
+import {
+  readExcessCollateral,
+  readExpiryPrice,
+  readNakedMarginRequired,
+  readOraclePriceE8,
+  readVaults,
+} from '../adapters/opyn-gamma/gamma.ts'
 import type { MandateInput } from '../agent/mandate/schema.ts'
 import { gammaVaultProceeds } from '../agent/options/gammaSettlement.ts'
 import type { RollRecord } from '../agent/options/rolls.ts'
@@ -325,6 +331,57 @@ describe('the option book on the devnet', () => {
     const optionGamma = g.lastObservation!.chains.reduce((sum, c) => sum + (c.options?.gamma ?? 0), 0)
     // (a minute of chain time later, so within a hair of it)
     expect(optionGamma).toBeGreaterThanOrEqual(-0.0201)
+  })
+
+  test('a margined put: Gamma’s own margin plus the buffer at the mint, and a top-up when the price falls, before liquidation is possible', async () => {
+    const controls = await start(
+      await bookMandate('margin', {
+        chains: ['arbitrum'],
+        strategies: [
+          strategy({
+            kind: 'short-strangle',
+            sizeEth: '2',
+            callDelta: 0.15,
+            putDelta: 0.15,
+            putCollateral: 'margin',
+            marginBufferBps: 5000,
+          }),
+        ],
+      }),
+    )
+    const sold = await waitForStatus({
+      status: controls.status,
+      done: (s) => rollsOf(s).length === 2 && rollsOf(s).every((r) => r.status !== 'rolling'),
+      what: 'both legs sold',
+    })
+    const put = rollsOf(sold).find((r) => r.proposal.leg === 'put')!
+    expect(put, put.error).toMatchObject({ status: 'sold' })
+    const d = gammaDeployments(stack.environment).arbitrum!
+    const client = stack.chains.arbitrum.publicClient
+    const series = { isPut: true, strikeE8: BigInt(put.proposal.series.strikeE8), expirySec: BigInt(put.proposal.series.expirySec) }
+    const amountE8 = 2n * 10n ** 8n
+    const required = async () => readNakedMarginRequired(client, d, { series, amountE8, spotE8: await readOraclePriceE8(client, d) })
+    const vaultOf = async () => (await readVaults(client, d, stack.treasury)).find((v) => v.id === BigInt(put.vaultId!))!
+    const atMint = await vaultOf()
+    expect(atMint.type).toBe(1)
+    // The margin plus half again, rounded up, far less than the strike × size a cash-secured put locks.
+    const wanted = async () => ((await required()) * 15_000n + 9_999n) / 10_000n
+    expect(atMint.collateral!.amount).toBe(await wanted())
+    expect(BigInt(put.collateralDeposited!)).toBe(atMint.collateral!.amount)
+    expect(atMint.collateral!.amount).toBeLessThan((BigInt(put.proposal.series.strikeE8) * amountE8) / 10n ** 10n)
+    // ETH falls 15 %: the margin rises past collateral / 1.25, and the next cycle tops the vault up.
+    await stack.sim.shock({ pct: -15, advanceSec: 3600 })
+    expect(atMint.collateral!.amount * 10_000n).toBeLessThan((await required()) * 12_500n)
+    await controls.wake()
+    const toppedUp = await waitForStatus({
+      status: controls.status,
+      done: (s) => s.lastDecision.includes('top-up') || (s.optionSeq ?? 0) > 0,
+      what: 'a top-up',
+    })
+    await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted > toppedUp.cyclesCompleted, what: 'the cycle after' })
+    const after = await vaultOf()
+    expect(after.collateral!.amount).toBe(await wanted())
+    expect(await readExcessCollateral(client, d, stack.treasury, BigInt(put.vaultId!))).toBeGreaterThan(0n)
   })
 })
 

@@ -25,9 +25,10 @@ const acts = (chainId: number, prefix: string, submitAttempts: number) => ({
     startToCloseTimeout: '30s',
     retry: { maximumAttempts: 4, initialInterval: '1s', maximumInterval: '10s', nonRetryableErrorTypes: NON_RETRYABLE },
   }),
+  // Signing takes a second: a worker lost while signing is noticed in 20 s, while a maker's order is still good.
   prepare: proxyActivities<Pick<ChainActivities, 'prepareOptionAction'>>({
     taskQueue: chainTaskQueue(chainId, prefix),
-    startToCloseTimeout: '60s',
+    startToCloseTimeout: '20s',
     retry: { maximumAttempts: 3, initialInterval: '1s', nonRetryableErrorTypes: NON_RETRYABLE },
   }),
   submit: proxyActivities<Pick<ChainActivities, 'submitTx' | 'readSwapOutcome'>>({
@@ -105,7 +106,12 @@ class Saga {
     })
     this.outcomes.push(...sent.outcomes)
     if (sent.status === 'sent')
-      return { status: 'sent', outcomes: sent.outcomes, ...(prepared.vaultId ? { vaultId: prepared.vaultId } : {}) }
+      return {
+        status: 'sent',
+        outcomes: sent.outcomes,
+        ...(prepared.vaultId ? { vaultId: prepared.vaultId } : {}),
+        ...(prepared.collateral ? { collateral: prepared.collateral } : {}),
+      }
     return {
       status: sent.status,
       reason: `${action.kind}: ${sent.failureType}: ${sent.reason}`,
