@@ -78,9 +78,15 @@ export async function createSeriesCall(client: Client, d: GammaDeployment, s: Se
   return { series: seriesOf(d, s, otoken), call }
 }
 
-/** Every series created on the chain since `fromBlock`, from the factory's events. */
-export async function listSeries(client: Client, d: GammaDeployment, fromBlock: bigint): Promise<Series[]> {
-  const logs = await client.getContractEvents({ address: d.otokenFactory, abi: otokenFactoryAbi, eventName: 'OtokenCreated', fromBlock })
+/** Every series created on the chain from `fromBlock` (to `toBlock`, or the latest), from the factory's events. */
+export async function listSeries(client: Client, d: GammaDeployment, fromBlock: bigint, toBlock?: bigint): Promise<Series[]> {
+  const logs = await client.getContractEvents({
+    address: d.otokenFactory,
+    abi: otokenFactoryAbi,
+    eventName: 'OtokenCreated',
+    fromBlock,
+    ...(toBlock !== undefined ? { toBlock } : {}),
+  })
   return logs
     .filter((l) => l.args.underlying === d.weth && l.args.strike === d.usdc)
     .map((l) => seriesOf(d, { isPut: l.args.isPut!, strikeE8: l.args.strikePrice!, expirySec: l.args.expiry! }, l.args.tokenAddress!))

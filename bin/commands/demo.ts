@@ -26,7 +26,7 @@ import { createStopList, type StopList, type Stoppable } from '../stopList.ts'
 const flagsSchema = z.object({
   days: z.coerce.number().positive().max(60).default(28),
   seed: z.coerce.number().int().min(0).default(7),
-  'step-minutes': z.coerce.number().int().min(1).max(1440).default(360),
+  'step-minutes': z.coerce.number().int().min(1).max(1440).default(480),
   mandate: z.string().default('examples/mandate.yaml'),
   /** Overrides the option book's hedge policy (the WW-vs-band comparison runs the same path twice). */
   'hedge-policy': z.enum(['band', 'whalley-wilmott', 'time-or-price']).optional(),

@@ -64,7 +64,8 @@ export async function observeOptions(
   const d = deps.gamma?.[chain]
   const client = deps.chains[chain]?.clients.publicClient
   if (!book?.chains.includes(chain) || !d || !client) return {}
-  const [vaults, series, block] = await Promise.all([readVaults(client, d, treasury), listSeries(client, d, 0n), client.getBlock()])
+  const block = await client.getBlock()
+  const [vaults, series] = await Promise.all([readVaults(client, d, treasury), seriesUpTo(client, d, block.number)])
   const byToken = new Map(series.map((s) => [s.otoken.toLowerCase(), s]))
   const held = await Promise.all(
     series.map((s) => client.readContract({ address: s.otoken, abi: erc20BalanceAbi, functionName: 'balanceOf', args: [treasury] })),
@@ -103,6 +104,25 @@ export async function observeOptions(
       mark: book.mark.svi,
     },
   }
+}
+
+/**
+ * Every series created up to `toBlock`, scanning only the blocks this worker has not scanned yet:
+ * the factory's events are kept per client and factory (a chain that went back starts over).
+ */
+const seriesSeen = new WeakMap<Client, Map<string, { toBlock: bigint; series: Series[] }>>()
+async function seriesUpTo(client: Client, d: GammaDeployment, toBlock: bigint): Promise<Series[]> {
+  const key = d.otokenFactory.toLowerCase()
+  let byFactory = seriesSeen.get(client)
+  if (!byFactory) seriesSeen.set(client, (byFactory = new Map()))
+  const seen = byFactory.get(key)
+  const from = seen && seen.toBlock <= toBlock ? seen.toBlock + 1n : 0n
+  const known = from === 0n ? [] : seen!.series
+  if (from > toBlock) return known
+  const found = await listSeries(client, d, from, toBlock)
+  const series = [...known, ...found]
+  byFactory.set(key, { toBlock, series })
+  return series
 }
 
 async function expiryOf(client: Client, d: GammaDeployment, expirySec: bigint): Promise<ExpiryJson> {

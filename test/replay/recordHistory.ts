@@ -267,6 +267,7 @@ async function recordBook(): Promise<void> {
         ],
         objectives: { gammaFloor: -0.02, vegaLimitUsdc: '100000', thetaTargetUsdcPerDay: '1' },
         mark: { svi: { a: 0.46, b: 0.05, rho: -0.3, m: 0, sigma: 0.2 } },
+        hedgePolicy: 'band',
       },
     })
     const { controls } = await startAndObserve(stack, mandate)
@@ -282,7 +283,12 @@ async function recordBook(): Promise<void> {
     let now = Number((await client.getBlock()).timestamp)
     await stack.sim.shock({ pct: (strike / (Number(stack.sim.priceE8()) / 1e8) - 1) * 100, advanceSec: expiry - now - 86_400 })
     await controls.wake()
-    await waitForStatus({ status: controls.status, done: (s) => s.lastGammaFloor?.outcome?.status === 'bought' })
+    const bought = await waitForStatus({
+      status: controls.status,
+      done: (s) => s.lastGammaFloor?.outcome?.status === 'bought',
+      what: 'a buy-back (the gamma floor decision is in status.lastGammaFloor)',
+    }).catch(async (err: Error) => Promise.reject(new Error(`${err.message}: ${JSON.stringify((await controls.status()).lastGammaFloor)}`)))
+    const buyBackId = bought.lastGammaFloor!.outcome!.id
     // Past expiry: the price is posted; past the dispute period: the vault is settled and the next roll proposed.
     now = Number((await client.getBlock()).timestamp)
     await stack.sim.shock({ pct: 3, advanceSec: expiry + 3_600 - now })
@@ -300,7 +306,7 @@ async function recordBook(): Promise<void> {
     await save(stack, [
       ['portfolioWorkflow-book.json', controls.handle.workflowId],
       ['rollWorkflow.json', roll.id],
-      ['buyBackWorkflow.json', settled.lastGammaFloor!.outcome!.id],
+      ['buyBackWorkflow.json', buyBackId],
       ['optionSettlementWorkflow.json', settleId],
     ])
   } finally {

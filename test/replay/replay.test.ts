@@ -10,7 +10,10 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.json'))
 describe('recorded workflow histories', () => {
   test('there are histories of every workflow to replay, from before and after each patch', () => {
     expect(files.sort()).toEqual([
+      'buyBackWorkflow.json',
+      'optionSettlementWorkflow.json',
       'portfolioWorkflow-before-follow-ups.json',
+      'portfolioWorkflow-book.json',
       'portfolioWorkflow-funded.json',
       'portfolioWorkflow-operator.json',
       'portfolioWorkflow-transfers.json',
@@ -18,6 +21,7 @@ describe('recorded workflow histories', () => {
       'preflightWorkflow.json',
       'rebalanceWorkflow-settle-unsent.json',
       'rebalanceWorkflow.json',
+      'rollWorkflow.json',
       'settlementWorkflow.json',
       'transferWorkflow-across-weth.json',
       'transferWorkflow-layerzero.json',
@@ -29,7 +33,16 @@ describe('recorded workflow histories', () => {
       return json.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name
     })
     expect(new Set(types)).toEqual(
-      new Set(['portfolioWorkflow', 'rebalanceWorkflow', 'settlementWorkflow', 'preflightWorkflow', 'transferWorkflow']),
+      new Set([
+        'portfolioWorkflow',
+        'rebalanceWorkflow',
+        'settlementWorkflow',
+        'preflightWorkflow',
+        'transferWorkflow',
+        'rollWorkflow',
+        'buyBackWorkflow',
+        'optionSettlementWorkflow',
+      ]),
     )
     expect(patchesIn('portfolioWorkflow.json')).toEqual(['follow-up-hedges'])
     expect(patchesIn('portfolioWorkflow-before-follow-ups.json')).toEqual([])
@@ -38,6 +51,19 @@ describe('recorded workflow histories', () => {
     expect(patchesIn('rebalanceWorkflow-settle-unsent.json')).toEqual(['settle-unsent'])
     expect(patchesIn('rebalanceWorkflow.json')).toEqual([])
     expect(patchesIn('portfolioWorkflow-funded.json')).toContain('funded-hedges')
+    expect(patchesIn('portfolioWorkflow-book.json')).toContain('option-book')
+  })
+
+  test('the book history approves a roll, then runs the roll, a buy-back and the settlement steps as children', () => {
+    const { events } = JSON.parse(readFileSync(new URL('portfolioWorkflow-book.json', dir), 'utf8')) as {
+      events: Record<string, { workflowType?: { name?: string }; acceptedRequest?: { input?: { name?: string } } } | undefined>[]
+    }
+    const children = events.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name).filter(Boolean)
+    expect(children.slice(0, 2)).toEqual(['rollWorkflow', 'buyBackWorkflow'])
+    expect(children).toContain('optionSettlementWorkflow')
+    expect(children.filter((c) => c === 'rollWorkflow').length).toBeGreaterThanOrEqual(1)
+    const updates = events.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name).filter(Boolean)
+    expect(updates).toEqual(['approveRoll', 'stop'])
   })
 
   test('the funded history starts the transfer child before the hedge that waits for it', () => {
