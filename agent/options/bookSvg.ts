@@ -43,6 +43,7 @@ export function bookSvg(p: {
 }): string {
   const out: string[] = []
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${TOP_H + BOTTOM_H}" font-family="sans-serif" font-size="12">`)
+  out.push(`<title>${esc(p.title)}</title>`)
   out.push(`<rect width="100%" height="100%" fill="white"/>`)
   out.push(`<text x="${W / 2}" y="20" text-anchor="middle" font-size="15">${esc(p.title)}</text>`)
   // Top: delta vs band.

@@ -113,8 +113,8 @@ export async function observeOptions(
 const seriesSeen = new WeakMap<Client, Map<string, { toBlock: bigint; series: Series[] }>>()
 async function seriesUpTo(client: Client, d: GammaDeployment, toBlock: bigint): Promise<Series[]> {
   const key = d.otokenFactory.toLowerCase()
-  let byFactory = seriesSeen.get(client)
-  if (!byFactory) seriesSeen.set(client, (byFactory = new Map()))
+  const byFactory = seriesSeen.get(client) ?? new Map<string, { toBlock: bigint; series: Series[] }>()
+  seriesSeen.set(client, byFactory)
   const seen = byFactory.get(key)
   const from = seen && seen.toBlock <= toBlock ? seen.toBlock + 1n : 0n
   const known = from === 0n ? [] : seen!.series
