@@ -255,3 +255,84 @@ export type BridgeAdapter = {
    */
   remediation(p: { from: ChainKey; to: ChainKey; transferId: string; gasLimit: bigint }): Promise<Call[] | null>
 }
+
+/**
+ * One option series on a venue's product (an underlying priced in a strike asset): a put or a
+ * call at a strike in USD (1e8) expiring at a chain time (Opyn Gamma: 08:00 UTC).
+ */
+export type OptionSeriesSpec = { isPut: boolean; strikeE8: bigint; expirySec: bigint }
+
+/** A series that exists, or will at `token` once created: its option token and what collateralises a short of it. */
+export type OptionSeries = OptionSeriesSpec & {
+  chain: ChainKey
+  /** The option token (Gamma: the oToken); short, long and redeemed amounts are in its base units. */
+  token: Address
+  decimals: number
+  underlying: Address
+  strikeAsset: Address
+  /** Locked against a short: the underlying for calls, the strike asset for puts (Gamma). */
+  collateral: Address
+  collateralDecimals: number
+}
+
+/**
+ * A vault on an option venue: shorts written against collateral, amounts in base units.
+ * `partial`: collateralised to the venue's margin rather than in full (Gamma: naked-margin puts).
+ */
+export type OptionVault = {
+  chain: ChainKey
+  owner: Address
+  id: bigint
+  collateralisation: 'full' | 'partial'
+  short: { token: Address; amount: bigint } | null
+  long: { token: Address; amount: bigint } | null
+  collateral: { asset: Address; amount: bigint } | null
+}
+
+/**
+ * An option venue where keel writes options (Opyn Gamma v2 today): finds or creates series, reads
+ * vaults, margin and expiry prices, and builds unsigned calls to write, top up, buy back, settle
+ * and redeem. Reads answer an unserved chain or an absent series, vault or price as data (null or
+ * empty); call builders throw for a chain the manifest does not list, since what they take came
+ * from this adapter. A call is never written below full collateral.
+ */
+export type OptionVenueAdapter = {
+  manifest: AdapterManifest & { kind: 'options' }
+  /** The series if it exists; null when nobody created it or the chain is not served. */
+  findSeries(p: { chain: ChainKey; spec: OptionSeriesSpec }): Promise<OptionSeries | null>
+  /** Where the series will be once created, and the call that creates it (anyone may send it). */
+  createSeriesCall(p: {
+    chain: ChainKey
+    spec: OptionSeriesSpec
+  }): Promise<{ status: 'ok'; series: OptionSeries; call: Call } | Unavailable>
+  /** Every series of the venue's product created in the blocks given (to the latest without `toBlock`). */
+  listSeries(p: { chain: ChainKey; fromBlock: bigint; toBlock?: bigint }): Promise<OptionSeries[]>
+  /** Every vault of `owner`, in the venue's id order; vault ids are 1…n, so the next one is length + 1. */
+  positions(p: { chain: ChainKey; owner: Address }): Promise<OptionVault[]>
+  /**
+   * Writes `amount` of a series: opens vault `vaultId` (the owner's next), deposits the collateral
+   * from the owner and mints to `to`, with the approval it needs. In full unless `collateral` is
+   * given, which only puts accept (the venue refuses less than its margin when the call runs).
+   */
+  openShortCalls(p: { series: OptionSeries; owner: Address; vaultId: bigint; amount: bigint; to: Address; collateral?: bigint }): Call[]
+  /** Adds `amount` of the series' collateral to a vault (a margined put's top-up), with its approval. */
+  depositCollateralCalls(p: { series: OptionSeries; owner: Address; vaultId: bigint; amount: bigint }): Call[]
+  /** Buys a short back: burns `amount` the owner holds against the vault and withdraws `withdraw` of its collateral. */
+  burnShortCall(p: { series: OptionSeries; owner: Address; vaultId: bigint; amount: bigint; withdraw: bigint }): Call
+  /** After expiry and a final price: the vault's collateral less what its shorts owe goes to `to`. */
+  settleVaultCall(p: { chain: ChainKey; owner: Address; vaultId: bigint; to: Address }): Call
+  /** After expiry and a final price: `amount` of the series the holder holds are burnt for their payout. */
+  redeemCall(p: { series: OptionSeries; holder: Address; amount: bigint }): Call
+  /**
+   * The least collateral the venue accepts for a partially collateralised short of `amount`, in
+   * collateral base units, at `spotE8` or the venue's oracle price now; null where the venue
+   * margins no such short (Gamma: calls are written in full only) or the chain is not served.
+   */
+  marginRequired(p: { series: OptionSeries; amount: bigint; spotE8?: bigint }): Promise<bigint | null>
+  /** Collateral above what the vault needs now (negative: the top-up it lacks), collateral base units; null on an unserved chain. */
+  excessCollateral(p: { chain: ChainKey; owner: Address; vaultId: bigint }): Promise<bigint | null>
+  /** The expiry price the venue settles at, and whether it is final; null until one is posted. */
+  expiryPrice(p: { chain: ChainKey; expirySec: bigint }): Promise<{ priceE8: bigint; final: boolean } | null>
+  /** The call that posts the expiry price from the oracle's first update after expiry (anyone may send it); unavailable until there is one. */
+  postExpiryPriceCall(p: { chain: ChainKey; expirySec: bigint }): Promise<{ status: 'ok'; priceE8: bigint; call: Call } | Unavailable>
+}
