@@ -1,4 +1,5 @@
 import { executeChild, proxyActivities } from '@temporalio/workflow'
+import type { PreparedTx } from '../adapters/types.ts'
 import type { Mandate } from '../agent/mandate/schema.ts'
 import { fitSmile } from '../agent/options/fitSmile.ts'
 import { decideGammaFloor, observedCostRate } from '../agent/options/gammaFloor.ts'
@@ -63,17 +64,7 @@ export async function runOptionBook(
     })
     acted = true
     if (r.status === 'in-doubt') {
-      state.blockedChains.push(
-        blockForInDoubt({
-          hedgeId: id,
-          chain: obs.chain,
-          chainId: obs.chainId,
-          reason: r.reason ?? 'in doubt',
-          unsettled: r.unsettled ?? [],
-          tokenOut: null,
-          treasury: obs.treasury,
-        }),
-      )
+      blockChain(run, { id, obs, reason: r.reason, unsettled: r.unsettled })
       return acted
     }
     if (r.status !== 'done') {
@@ -270,18 +261,7 @@ async function meetGammaFloor(
     buyBackCostUsdc: (BigInt(record.buyBackCostUsdc ?? '0') + BigInt(r.paidUsdc)).toString(),
     gasCostUsdc: (BigInt(record.gasCostUsdc ?? '0') + gasUsdc).toString(),
   })
-  if (r.status === 'in-doubt')
-    state.blockedChains.push(
-      blockForInDoubt({
-        hedgeId: id,
-        chain: obs.chain,
-        chainId: obs.chainId,
-        reason: r.reason ?? 'in doubt',
-        unsettled: r.unsettled ?? [],
-        tokenOut: null,
-        treasury: obs.treasury,
-      }),
-    )
+  if (r.status === 'in-doubt') blockChain(run, { id, obs, reason: r.reason, unsettled: r.unsettled })
   decide(run, `options: ${id} ${r.status}${r.reason ? ` (${r.reason})` : ''}`, now)
   return r.txHashes.length > 0
 }
@@ -315,6 +295,25 @@ function fitMark(
 /** A decision with its bigints as decimal strings, for the state. */
 const jsonOf = (d: ReturnType<typeof decideGammaFloor>): Record<string, string | number | null> =>
   Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : (v as string | number | null)]))
+
+/** A step that ended in doubt blocks its chain until `keel unblock` settles what it signed. */
+function blockChain(
+  run: Run,
+  p: { id: string; obs: PortfolioSnapshot['chains'][number]; reason: string | null; unsettled: PreparedTx[] | undefined },
+): void {
+  const { obs } = p
+  run.state.blockedChains.push(
+    blockForInDoubt({
+      hedgeId: p.id,
+      chain: obs.chain,
+      chainId: obs.chainId,
+      reason: p.reason ?? 'in doubt',
+      unsettled: p.unsettled ?? [],
+      tokenOut: null,
+      treasury: obs.treasury,
+    }),
+  )
+}
 
 const spotOf = (exposure: PortfolioExposure): Record<string, number> =>
   Object.fromEntries(exposure.chains.map((c) => [c.chain, c.priceUsdc]))
@@ -368,18 +367,7 @@ async function roll(
     ...(r.reason ? { error: r.reason } : {}),
   })
   if (r.bids && r.bids.length > 0) fitMark(run, { record, bids: r.bids, spot, nowSec: chainTime(snapshot), prior })
-  if (r.status === 'in-doubt')
-    state.blockedChains.push(
-      blockForInDoubt({
-        hedgeId: id,
-        chain: obs.chain,
-        chainId: obs.chainId,
-        reason: r.reason ?? 'in doubt',
-        unsettled: r.unsettled ?? [],
-        tokenOut: null,
-        treasury: obs.treasury,
-      }),
-    )
+  if (r.status === 'in-doubt') blockChain(run, { id, obs, reason: r.reason, unsettled: r.unsettled })
   decide(run, `options: ${id} ${r.status}${r.reason ? ` (${r.reason})` : ''}`, chainTime(snapshot))
   return r.txHashes.length > 0
 }
