@@ -117,7 +117,13 @@ export async function runOptionBook(
 
   // 4. Legs that hold nothing: the next series.
   const marked = state.markFit ? { ...book, mark: { svi: state.markFit.svi } } : book
-  for (const choice of planRolls({ book: marked, chains, spotUsd: spotOf(p.exposure), records: state.rolls ?? [] })) {
+  for (const choice of planRolls({
+    book: marked,
+    chains,
+    spotUsd: spotOf(p.exposure),
+    records: state.rolls ?? [],
+    bookVega: p.exposure.vega,
+  })) {
     if (state.stopping || state.paused) break
     if (choice.status === 'none') {
       state.lastOptionNote = `strategy ${choice.strategy} ${choice.leg}: ${choice.reason}`

@@ -116,6 +116,29 @@ describe('planRolls', () => {
     }
   })
 
+  test('no leg is written that would take the book’s vega past the limit; the legs of one plan count together', () => {
+    const chains = [obs('arbitrum', { weth: 50n * ETH, usdc: 200_000n * USDC, baseFeeGwei: 0.01 })]
+    const all = planRolls({ book: book({ chains: ['arbitrum'] }), chains, spotUsd, records: [] })
+    const vegas = all.map((c) => {
+      if (c.status !== 'roll') throw new Error('expected rolls')
+      const p = c.proposal
+      const strike = Number(BigInt(p.series.strikeE8) / 10n ** 8n)
+      const t = (Number(p.series.expirySec) - monday) / (365 * 86_400)
+      return (-(Number(p.amountE8) / 1e8) * bsmGreeks({ kind: p.leg, spot: 3000, strike, timeYears: t, vol: p.vol, rate: 0 }).vega) / 100
+    })
+    // A limit that fits the book's vega now plus the first leg, but not the second as well.
+    const bookVega = -10
+    const limit = Math.abs(bookVega + vegas[0]!) + Math.abs(vegas[1]!) / 2
+    const limited = book({
+      chains: ['arbitrum'],
+      objectives: { gammaFloor: -1, vegaLimitUsdc: limit.toFixed(6), thetaTargetUsdcPerDay: '1' },
+    })
+    const out = planRolls({ book: limited, chains, spotUsd, records: [], bookVega })
+    expect(out[0]!.status).toBe('roll')
+    expect(out[1]).toMatchObject({ status: 'none', strategy: 1, leg: 'call' })
+    expect(out[1]!.status === 'none' && out[1]!.reason).toMatch(/past the limit of/)
+  })
+
   test('a premium net of gas below the minimum writes nothing', () => {
     const chains = [obs('ethereum', { weth: 20n * ETH, usdc: 0n, baseFeeGwei: 20 })]
     const out = planRolls({

@@ -168,7 +168,8 @@ export type RollChoice = { status: 'roll'; proposal: RollProposal } | { status: 
  * The next roll of every leg that holds nothing: the next expiry on its schedule, the strike by
  * delta on the mark smile at each chain's spot, and the chain whose model premium net of gas is
  * highest among those holding the collateral (a leg is never written without it: never naked).
- * Collateral already promised to an earlier leg in the same plan is not counted twice.
+ * Collateral already promised to an earlier leg in the same plan is not counted twice, and no leg
+ * is written that would take the book's vega past the mandate's limit.
  */
 export function planRolls(p: {
   book: OptionsMandate
@@ -178,9 +179,12 @@ export function planRolls(p: {
   records: readonly RollRecord[]
   /** Gas units the planner prices a roll with (a chain where the series exists skips its creation). */
   gas?: typeof ROLL_GAS
+  /** The book's vega now, USD per vol point (short options make it negative): rolls keep it within the mandate's limit. */
+  bookVega?: number
 }): RollChoice[] {
   const gas = p.gas ?? ROLL_GAS
   const out: RollChoice[] = []
+  let plannedVega = 0
   const promised = new Map<string, bigint>()
   const nowSec = p.chains.reduce((m, c) => (BigInt(c.blockTimestampSec) > m ? BigInt(c.blockTimestampSec) : m), 0n)
   for (const [strategy, s] of p.book.strategies.entries()) {
@@ -263,6 +267,25 @@ export function planRolls(p: {
         })
         continue
       }
+      // The vega limit: the book's vega now, the legs already planned, and this one must stay within it.
+      const spot = p.spotUsd[best.chain]!
+      const strike = Number(BigInt(best.series.strikeE8) / E8)
+      const legVega =
+        (-(Number(amountE8) / 1e8) *
+          bsmGreeks({ kind: leg, spot, strike, timeYears: Number(expirySec - nowSec) / YEAR, vol: best.vol, rate: 0 }).vega) /
+        100
+      const vegaAfter = (p.bookVega ?? 0) + plannedVega + legVega
+      const limit = Number(p.book.objectives.vegaLimitUsdc) / 1e6
+      if (Math.abs(vegaAfter) > limit) {
+        out.push({
+          status: 'none',
+          strategy,
+          leg,
+          reason: `writing it would take the book's vega to ${vegaAfter.toFixed(2)} USD per vol point, past the limit of ${limit.toFixed(2)}`,
+        })
+        continue
+      }
+      plannedVega += legVega
       const asset = leg === 'put' ? 'usdc' : 'weth'
       promised.set(`${best.chain}:${asset}`, (promised.get(`${best.chain}:${asset}`) ?? 0n) + BigInt(best.collateral))
       out.push({ status: 'roll', proposal: { ...best, chains: considered } })
