@@ -73,8 +73,10 @@ export function formatStatus(s: PortfolioStatus): string {
           ].join(' '),
         )
       }
+      const objectives = s.mandate.options?.objectives
+      const goals = objectives ? ` (limit ${objectives.vegaLimitUsdc}; theta target ${objectives.thetaTargetUsdcPerDay})` : ''
       lines.push(
-        `book: vega ${(o.vega ?? 0).toFixed(2)} USD per vol point, theta ${(o.theta ?? 0).toFixed(2)} USD per day (delta and gamma above include it)`,
+        `book: vega ${(o.vega ?? 0).toFixed(2)} USD per vol point, theta ${(o.theta ?? 0).toFixed(2)} USD per day${goals} (delta and gamma above include it)`,
       )
     }
   }
