@@ -2,14 +2,14 @@ import { condition, executeChild, patched, proxyActivities } from '@temporalio/w
 import { mandateFeasibility } from '../agent/mandate/feasibility.ts'
 import { type Mandate, parseMandate } from '../agent/mandate/schema.ts'
 import { formatAmount } from '../agent/money.ts'
-import { accruePnl } from '../agent/options/attribution.ts'
+import { accrueHedgeCost, accruePnl } from '../agent/options/attribution.ts'
 import { type FundingOption, fundedSwapSize, fundedSwapStep, fundingOptions, fundingProbes } from '../agent/plan/fundedHedge.ts'
 import { planCycle } from '../agent/plan/planCycle.ts'
 import type { Plan, SwapStep } from '../agent/plan/types.ts'
 import type { BandDecision } from '../agent/policy/bandPolicy.ts'
 import { decideHedge } from '../agent/policy/livePolicy.ts'
 import { portfolioExposure } from '../agent/portfolio/exposure.ts'
-import { appendHedge, chainTime, hedgeRecord, observationView } from '../agent/portfolio/ledger.ts'
+import { addHedgeToTotals, appendHedge, chainTime, emptyHedgeTotals, hedgeRecord, observationView } from '../agent/portfolio/ledger.ts'
 import { midPriceUsdc } from '../agent/portfolio/poolPrice.ts'
 import { blockForInDoubt, holdingsOf, type InFlight, type PortfolioState, transfersInFlight } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
@@ -249,23 +249,26 @@ async function hedge(
   const result = await executeChild(rebalanceWorkflow, { workflowId: id, args: [rebalanceInput] })
   state.inFlight = (state.inFlight ?? []).filter((f) => f.id !== id)
   const after = await observe(run, mandate)
-  state.hedges = appendHedge(
-    state.hedges,
-    hedgeRecord({
-      id,
-      obs,
-      direction: decision.direction,
-      amountIn: quote.amountIn,
-      slice,
-      limitedBy: step.limitedBy,
-      fundedBy: step.dependsOn,
-      estimatedCostUsdc: BigInt(step.expectedCostUsdc),
-      deltaBeforeWei: exposure.deltaWei,
-      deltaAfterWei: after ? after.exposure.deltaWei : null,
-      atChainTimeSec: chainTime(snapshot),
-      outcome: result,
-    }),
-  )
+  const record = hedgeRecord({
+    id,
+    obs,
+    direction: decision.direction,
+    amountIn: quote.amountIn,
+    slice,
+    limitedBy: step.limitedBy,
+    fundedBy: step.dependsOn,
+    estimatedCostUsdc: BigInt(step.expectedCostUsdc),
+    deltaBeforeWei: exposure.deltaWei,
+    deltaAfterWei: after ? after.exposure.deltaWei : null,
+    atChainTimeSec: chainTime(snapshot),
+    outcome: result,
+  })
+  // A state from before the totals starts them from the records it still holds.
+  const totals = state.hedgeTotals ?? state.hedges.reduce(addHedgeToTotals, emptyHedgeTotals())
+  state.hedges = appendHedge(state.hedges, record)
+  state.hedgeTotals = addHedgeToTotals(totals, record)
+  state.pnl = accrueHedgeCost(state.pnl ?? [], record)
+
   if (result.status === 'in-doubt') {
     const { chain, chainId, treasury } = obs
     const unsettled = result.unsettled ?? []

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { HedgeRecord, ObservationJson } from '../portfolio/ledger.ts'
-import { accruePnl, attributeStep, ledgerByPeriod } from './attribution.ts'
+import { accrueHedgeCost, accruePnl, attributeStep, ledgerByPeriod } from './attribution.ts'
 import type { RollRecord } from './rolls.ts'
 
 const day0 = Date.UTC(2026, 11, 1) / 1000
@@ -91,5 +91,21 @@ describe('P&L attribution', () => {
       settlementPaid: 0,
     })
     expect(weeks[1]).toMatchObject({ delta: 1, theta: 3, settlementPaid: 120 })
+  })
+})
+
+describe('hedge costs by day', () => {
+  test('accrued as hedges complete, so a trimmed hedge list still adds up; failed hedges cost nothing here', () => {
+    const h = (t: number, status: string, gas: string) =>
+      ({ status, atChainTimeSec: String(t), gasCostUsdc: gas, slippageCostUsdc: '1000000' }) as HedgeRecord
+    let days = accrueHedgeCost([], h(day0 + 10, 'completed', '500000'))
+    days = accrueHedgeCost(days, h(day0 + 20, 'failed', '500000'))
+    days = accrueHedgeCost(days, h(day0 - 86_400, 'completed', '0'))
+    expect(days.map((d) => [d.day, d.hedges, d.hedgeCosts])).toEqual([
+      ['2026-11-30', 1, 1],
+      ['2026-12-01', 1, 1.5],
+    ])
+    const weeks = ledgerByPeriod({ pnl: days, hedges: [], rolls: [], periodDays: 7 })
+    expect(weeks[0]).toMatchObject({ hedges: 2, hedgeCosts: 2.5 })
   })
 })

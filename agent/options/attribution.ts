@@ -15,6 +15,9 @@ export type PnlDay = {
   gamma: number
   theta: number
   vega: number
+  /** Hedges completed that day and what they cost (gas + fee + impact), USD: kept here because the hedge list is trimmed. */
+  hedges?: number
+  hedgeCosts?: number
 }
 
 const DAY = 86_400
@@ -40,6 +43,22 @@ export function attributeStep(prev: ObservationJson, next: ObservationJson): Omi
   // Vega earns the move of the mark's at-the-money vol (in vol points), on the book's vega at the start.
   const dVolPts = prev.atmVol !== undefined && next.atmVol !== undefined ? (next.atmVol - prev.atmVol) * 100 : 0
   return { delta, gamma, theta, vega: (prev.vega ?? 0) * dVolPts }
+}
+
+/** A completed hedge's cost on its chain-time day. */
+export function accrueHedgeCost(days: readonly PnlDay[], h: HedgeRecord): PnlDay[] {
+  if (h.status !== 'completed') return [...days]
+  const day = dayOf(h.atChainTimeSec)
+  const out = days.map((d) => ({ ...d }))
+  let entry = out.find((d) => d.day === day)
+  if (!entry) {
+    entry = { day, delta: 0, gamma: 0, theta: 0, vega: 0 }
+    out.push(entry)
+    out.sort((a, b) => a.day.localeCompare(b.day))
+  }
+  entry.hedges = (entry.hedges ?? 0) + 1
+  entry.hedgeCosts = (entry.hedgeCosts ?? 0) + (Number(h.gasCostUsdc) + Number(h.slippageCostUsdc)) / 1e6
+  return out.slice(-MAX_PNL_DAYS)
 }
 
 /** Adds one step to the day it ends on; keeps the last MAX_PNL_DAYS days. */
@@ -103,7 +122,15 @@ export function ledgerByPeriod(p: {
     e.theta += d.theta
     e.vega += d.vega
   }
-  for (const h of p.hedges) {
+  // Hedge costs per day are accrued as hedges complete (the hedge list keeps only the newest); a state
+  // from before that has none, and its hedges are summed from the list.
+  const accrued = p.pnl.some((d) => d.hedges !== undefined)
+  for (const d of p.pnl) {
+    const e = at(d.day)
+    e.hedges += d.hedges ?? 0
+    e.hedgeCosts += d.hedgeCosts ?? 0
+  }
+  for (const h of accrued ? [] : p.hedges) {
     if (h.status !== 'completed') continue
     const e = at(dayOf(h.atChainTimeSec))
     e.hedgeCosts += (Number(h.gasCostUsdc) + Number(h.slippageCostUsdc)) / 1e6

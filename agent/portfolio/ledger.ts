@@ -133,6 +133,47 @@ export function realizedCosts(p: {
   return { gasCostUsdc: wethToUsdcAtMid({ wethWei: p.gasCostWei, ...mid, roundUp: true }), slippageCostUsdc: valueIn - valueOut }
 }
 
+/**
+ * Every hedge since the portfolio started, summed as it is recorded: the record list keeps only the
+ * newest `MAX_HEDGE_RECORDS`, so totals over a long run come from here. A hedge counts as it ended
+ * when it was recorded (one in doubt that a settlement later finds mined stays counted as in doubt).
+ */
+export type HedgeTotals = {
+  completed: number
+  notCompleted: number
+  gasCostWei: string
+  gasCostUsdc: string
+  slippageCostUsdc: string
+  byChain: Partial<Record<ChainKey, number>>
+  cutShortByBalance: number
+  funded: number
+}
+
+export const emptyHedgeTotals = (): HedgeTotals => ({
+  completed: 0,
+  notCompleted: 0,
+  gasCostWei: '0',
+  gasCostUsdc: '0',
+  slippageCostUsdc: '0',
+  byChain: {},
+  cutShortByBalance: 0,
+  funded: 0,
+})
+
+export function addHedgeToTotals(t: HedgeTotals, h: HedgeRecord): HedgeTotals {
+  if (h.status !== 'completed') return { ...t, notCompleted: t.notCompleted + 1 }
+  return {
+    completed: t.completed + 1,
+    notCompleted: t.notCompleted,
+    gasCostWei: (BigInt(t.gasCostWei) + BigInt(h.gasCostWei)).toString(),
+    gasCostUsdc: (BigInt(t.gasCostUsdc) + BigInt(h.gasCostUsdc)).toString(),
+    slippageCostUsdc: (BigInt(t.slippageCostUsdc) + BigInt(h.slippageCostUsdc)).toString(),
+    byChain: { ...t.byChain, [h.chain]: (t.byChain[h.chain] ?? 0) + 1 },
+    cutShortByBalance: t.cutShortByBalance + (h.limitedBy === 'balance' ? 1 : 0),
+    funded: t.funded + (h.fundedBy?.length ? 1 : 0),
+  }
+}
+
 /** Appends a record, keeping the newest `MAX_HEDGE_RECORDS`. */
 export const appendHedge = (hedges: readonly HedgeRecord[], record: HedgeRecord): HedgeRecord[] =>
   [...hedges, record].slice(-MAX_HEDGE_RECORDS)

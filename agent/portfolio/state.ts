@@ -7,7 +7,7 @@ import type { PnlDay } from '../options/attribution.ts'
 import type { RollRecord } from '../options/rolls.ts'
 import type { TransferRequestJson } from '../plan/planCycle.ts'
 import type { TransferRecord } from '../plan/types.ts'
-import type { HedgeRecord, ObservationJson } from './ledger.ts'
+import type { HedgeRecord, HedgeTotals, ObservationJson } from './ledger.ts'
 
 /**
  * The portfolio entity's state, as data that lives in workflow history and crosses
@@ -102,6 +102,8 @@ export type PortfolioState = {
     method: string
     rmseVol: number
   }
+  /** Every hedge since the start, summed (the record list keeps only the newest). */
+  hedgeTotals?: HedgeTotals
   /** P&L attributed to delta, gamma, theta and vega per chain-time day (agent/options/attribution.ts). */
   pnl?: PnlDay[]
 }

@@ -8,6 +8,7 @@ import { type Mandate, parseMandate } from '../../agent/mandate/schema.ts'
 import { type LedgerPeriod, ledgerByPeriod } from '../../agent/options/attribution.ts'
 import { bookSvg, type DeltaPoint } from '../../agent/options/bookSvg.ts'
 import type { RollRecord } from '../../agent/options/rolls.ts'
+import { addHedgeToTotals, emptyHedgeTotals } from '../../agent/portfolio/ledger.ts'
 import { sviTotalVariance } from '../../agent/risk/svi.ts'
 import { devnetReset, devnetUp } from '../../chains/devnet/devnet.ts'
 import { createMarketSimulator } from '../../chains/devnet/market/marketSimulator.ts'
@@ -263,27 +264,16 @@ const inFlight = (s: PortfolioStatus): boolean =>
   (s.transfers ?? []).some((t) => ['planned', 'sending', 'sent', 'verified', 'failed', 'expired'].includes(t.state))
 
 function printSummary(p: { status: PortfolioStatus; simulatedSec: number; startPrice: number; endPrice: number }): void {
-  const done = p.status.hedges.filter((h) => h.status === 'completed')
-  const sum = (f: (h: (typeof done)[number]) => string) => done.reduce((s, h) => s + BigInt(f(h)), 0n)
-  const counts = new Map<string, number>()
-  for (const h of done) counts.set(h.chain, (counts.get(h.chain) ?? 0) + 1)
-  const byChain = [...counts].map(([c, n]) => `${c} ${n}`)
+  // The totals count every hedge; the record list keeps only the newest.
+  const t = p.status.hedgeTotals ?? p.status.hedges.reduce(addHedgeToTotals, emptyHedgeTotals())
+  const byChain = Object.entries(t.byChain).map(([c, n]) => `${c} ${n}`)
   console.log('\nsummary')
   console.log(`  simulated ${(p.simulatedSec / 86400).toFixed(2)} days, ETH ${p.startPrice.toFixed(2)} → ${p.endPrice.toFixed(2)}`)
-  console.log(
-    `  hedges: ${done.length} completed${byChain.length ? ` (${byChain.join(', ')})` : ''}, ${p.status.hedges.length - done.length} not completed`,
-  )
-  console.log(
-    `  gas: ${eth(
-      sum((h) => h.gasCostWei),
-      6,
-    )} ETH = ${usdc(sum((h) => h.gasCostUsdc))} USDC`,
-  )
-  console.log(`  slippage (fee + impact vs mid): ${usdc(sum((h) => h.slippageCostUsdc))} USDC`)
-  const shrank = done.filter((h) => h.limitedBy === 'balance').length
-  console.log(`  hedges cut short by the balance on their chain: ${shrank}`)
-  const funded = done.filter((h) => h.fundedBy?.length).length
-  if (funded > 0) console.log(`  hedges funded by a transfer first: ${funded}`)
+  console.log(`  hedges: ${t.completed} completed${byChain.length ? ` (${byChain.join(', ')})` : ''}, ${t.notCompleted} not completed`)
+  console.log(`  gas: ${eth(BigInt(t.gasCostWei), 6)} ETH = ${usdc(BigInt(t.gasCostUsdc))} USDC`)
+  console.log(`  slippage (fee + impact vs mid): ${usdc(BigInt(t.slippageCostUsdc))} USDC`)
+  console.log(`  hedges cut short by the balance on their chain: ${t.cutShortByBalance}`)
+  if (t.funded > 0) console.log(`  hedges funded by a transfer first: ${t.funded}`)
   const transfers = (p.status.transfers ?? []).filter((t) => t.state === 'delivered' || t.state === 'refunded')
   const bridgeCost = transfers.reduce((s, t) => s + BigInt(t.costUsdc), 0n)
   const inFlightSec = transfers.reduce(
@@ -296,9 +286,7 @@ function printSummary(p: { status: PortfolioStatus; simulatedSec: number; startP
   console.log(
     `  transfers: ${transfers.length} settled${byBridge.size ? ` (${[...byBridge].map(([b, n]) => `${b} ${n}`).join(', ')})` : ''}, bridge fees + gas ${usdc(bridgeCost)} USDC, ${(inFlightSec / 60).toFixed(1)} min in flight in all`,
   )
-  console.log(
-    `  total cost (gas + slippage + bridges): ${usdc(sum((h) => h.gasCostUsdc) + sum((h) => h.slippageCostUsdc) + bridgeCost)} USDC`,
-  )
+  console.log(`  total cost (gas + slippage + bridges): ${usdc(BigInt(t.gasCostUsdc) + BigInt(t.slippageCostUsdc) + bridgeCost)} USDC`)
   const pct = ((100 * p.status.outsideBandSec) / p.simulatedSec).toFixed(2)
   console.log(
     `  time outside the band after acting: ${(p.status.outsideBandSec / 3600).toFixed(2)} h of ${(p.simulatedSec / 3600).toFixed(0)} h (${pct} %)`,
@@ -381,13 +369,13 @@ function printLabComparison(p: {
       ? ({ kind: 'whalley-wilmott', riskAversion: book.riskAversion } as const)
       : ({ kind: 'band', bandEth: Number(p.mandate.delta.bandEth) / 1e18 } as const)
   const lab = labOnLivePath({ prices: p.prices, stepSec: p.stepSec, legs, tenorDays: 7, vol, chains: defaultChainCostParams, policy })
-  const done = p.status.hedges.filter((h) => h.status === 'completed')
-  const liveCost = done.reduce((s, h) => s + Number(h.gasCostUsdc) + Number(h.slippageCostUsdc), 0) / 1e6
+  const t = p.status.hedgeTotals ?? p.status.hedges.reduce(addHedgeToTotals, emptyHedgeTotals())
+  const liveCost = (Number(t.gasCostUsdc) + Number(t.slippageCostUsdc)) / 1e6
   const theta = p.weeks.reduce((s, w) => s + w.theta, 0)
   const premium = p.weeks.reduce((s, w) => s + w.premium, 0)
   console.log(`\nlive vs lab on this path (${book.hedgePolicy})`)
   console.log(
-    `  live: theta ${theta.toFixed(2)} USD, premium ${premium.toFixed(2)} USD, hedge cost ${liveCost.toFixed(2)} USD over ${done.length} hedges (options + spot + LPs)`,
+    `  live: theta ${theta.toFixed(2)} USD, premium ${premium.toFixed(2)} USD, hedge cost ${liveCost.toFixed(2)} USD over ${t.completed} hedges (options + spot + LPs)`,
   )
   console.log(
     `  lab:  option legs ${legs.map((l) => `${l.quantity} ${l.kind} @ ${l.moneyness.toFixed(3)}`).join(', ')} at ${(vol * 100).toFixed(1)} % vol: book P&L ${lab.bookPnl.toFixed(2)} USD, hedge cost ${lab.cost.toFixed(2)} USD over ${lab.trades} trades`,
