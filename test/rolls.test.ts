@@ -10,7 +10,7 @@ import {
 } from '../adapters/opyn-gamma/gamma.ts'
 import type { MandateInput } from '../agent/mandate/schema.ts'
 import { gammaVaultProceeds } from '../agent/options/gammaSettlement.ts'
-import type { RollRecord } from '../agent/options/rolls.ts'
+import { grossUp, type RollRecord } from '../agent/options/rolls.ts'
 import { readRfqSection } from '../chains/devnet/rfq/deploy.ts'
 import type { ChainKey } from '../chains/types.ts'
 import { portfolioControls, waitForStatus } from '../temporal/client.ts'
@@ -382,6 +382,44 @@ describe('the option book on the devnet', () => {
     const after = await vaultOf()
     expect(after.collateral!.amount).toBe(await wanted())
     expect(await readExcessCollateral(client, d, stack.treasury, BigInt(put.vaultId!))).toBeGreaterThan(0n)
+  })
+
+  test('a roll on a chain without the collateral: the capital moves first, then the leg rolls there, once', async () => {
+    const base = stack.manifest.chains.base.contracts
+    const held = await balanceOf('base', base.weth, stack.treasury)
+    const size = held / 10n ** 18n + 20n
+    const controls = await start({
+      ...(await bookMandate('funded', { chains: ['base'], strategies: [strategy({ sizeEth: size.toString() })] })),
+      capital: { chains: {}, maxCostBps: 30, bridges: ['across-v3'] },
+    })
+    // The loop's interval is an hour: wake it while the transfer is on its way, as its next cycles would.
+    let rolled: PortfolioStatus | null = null
+    for (let i = 0; i < 40 && !rolled; i++) {
+      await controls.wake()
+      rolled = await waitForStatus({
+        status: controls.status,
+        done: (s) => rollsOf(s).some((r) => r.status !== 'rolling'),
+        timeoutMs: 5_000,
+        what: 'the funded roll',
+      }).catch(() => null)
+    }
+    if (!rolled) throw new Error(`no roll after the transfer; ${note(await controls.status())}`)
+    const roll = rollsOf(rolled)[0]!
+    expect(roll, roll.error).toMatchObject({ status: 'sold', proposal: { chain: 'base' } })
+    // What moved: WETH to Base, the shortfall plus at most the route's 30 bp, delivered before the roll.
+    const moved = (rolled.transfers ?? []).filter((t) => t.to === 'base' && t.asset === 'WETH')
+    expect(moved.length).toBeGreaterThan(0)
+    expect(moved.every((t) => t.state === 'delivered')).toBe(true)
+    const sent = moved.reduce((sum, t) => sum + BigInt(t.amount), 0n)
+    const shortfall = size * 10n ** 18n - held
+    expect(sent).toBe(grossUp(shortfall, 30))
+    const arrived = moved.reduce((sum, t) => sum + BigInt(t.settledAmount ?? '0'), 0n)
+    expect(arrived).toBeGreaterThanOrEqual(shortfall)
+    // The vault holds the whole size, and Base keeps exactly what arrived beyond it.
+    const d = gammaDeployments(stack.environment).base!
+    const vault = (await readVaults(stack.chains.base.publicClient, d, stack.treasury)).find((v) => v.id === BigInt(roll.vaultId!))!
+    expect(vault.collateral!.amount).toBe(size * 10n ** 18n)
+    expect(await balanceOf('base', base.weth, stack.treasury)).toBe(held + arrived - size * 10n ** 18n)
   })
 })
 

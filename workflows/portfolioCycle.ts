@@ -3,6 +3,7 @@ import { mandateFeasibility } from '../agent/mandate/feasibility.ts'
 import { type Mandate, parseMandate } from '../agent/mandate/schema.ts'
 import { formatAmount } from '../agent/money.ts'
 import { accrueHedgeCost, accruePnl } from '../agent/options/attribution.ts'
+import type { RollFunding } from '../agent/options/rolls.ts'
 import { type FundingOption, fundedSwapSize, fundedSwapStep, fundingOptions, fundingProbes } from '../agent/plan/fundedHedge.ts'
 import { planCycle } from '../agent/plan/planCycle.ts'
 import type { Plan, SwapStep } from '../agent/plan/types.ts'
@@ -69,8 +70,12 @@ export async function runCycle(run: Run): Promise<'again' | 'done'> {
     return 'done'
   }
   // The option book first (settle, roll): a roll changes the delta the hedge is sized against.
-  if (mandate.options && !state.paused && patched('option-book') && (await runOptionBook(run, { mandate, snapshot, exposure })))
-    return 'again'
+  let rollFunding: RollFunding[] = []
+  if (mandate.options && !state.paused && patched('option-book')) {
+    const book = await runOptionBook(run, { mandate, snapshot, exposure })
+    if (book.acted) return 'again'
+    rollFunding = book.funding
+  }
   const decision = decideHedge({ mandate, paused: state.paused, exposure, snapshot, ...lastHedgeOf(state) })
   let slice: SliceChoice<OkQuote> | null = null
   let funding: FundingOption<OkQuote>[] = []
@@ -84,7 +89,7 @@ export async function runCycle(run: Run): Promise<'again' | 'done'> {
     if (mandate.capital?.fundHedges !== undefined && found.search !== null && patched('funded-hedges'))
       funding = await quoteFunding(run, { mandate, snapshot, search: found.search })
   }
-  const transfers = await transferInputs(run, { mandate, snapshot, fundingMoves: funding.map((f) => f.move) })
+  const transfers = await transferInputs(run, { mandate, snapshot, fundingMoves: funding.map((f) => f.move), capitalMoves: rollFunding })
   const plan = planCycle({
     portfolio: run.portfolio,
     snapshot,

@@ -4,7 +4,15 @@ import type { Mandate } from '../agent/mandate/schema.ts'
 import { fitSmile } from '../agent/options/fitSmile.ts'
 import { decideGammaFloor, observedCostRate } from '../agent/options/gammaFloor.ts'
 import { gammaFullCollateral } from '../agent/options/gammaSettlement.ts'
-import { describeRoll, gammaFloorBreach, marginTopUps, planRolls, type RollRecord, settlementSteps } from '../agent/options/rolls.ts'
+import {
+  describeRoll,
+  gammaFloorBreach,
+  marginTopUps,
+  planRolls,
+  type RollFunding,
+  type RollRecord,
+  settlementSteps,
+} from '../agent/options/rolls.ts'
 import { chainTime } from '../agent/portfolio/ledger.ts'
 import { blockForInDoubt } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
@@ -19,14 +27,16 @@ import { buyBackWorkflow, optionSettlementWorkflow, rollWorkflow } from './rollW
  * into the series the planner chose (`agent/options/rolls.ts`), through child sagas. A roll that
  * needs approval waits in the state (status shows it) for `approveRoll` until its deadline, then
  * does what the mandate says. Returns whether anything was sent, so the cycle observes again
- * before it hedges.
+ * before it hedges, and the transfers that would bring a roll's collateral to the chain where it
+ * pays best (the cycle plans them with its capital moves).
  */
 export async function runOptionBook(
   run: Run,
   p: { mandate: Mandate; snapshot: PortfolioSnapshot; exposure: PortfolioExposure },
-): Promise<boolean> {
+): Promise<{ acted: boolean; funding: RollFunding[] }> {
   const book = p.mandate.options
-  if (!book) return false
+  const funding: RollFunding[] = []
+  if (!book) return { acted: false, funding }
   const { state } = run
   const blocked = new Set(state.blockedChains.map((b) => b.chain))
   const chains = p.snapshot.chains.filter((c) => !blocked.has(c.chain))
@@ -35,7 +45,7 @@ export async function runOptionBook(
 
   // 1. Expired series: price, settle, redeem; margined puts below their buffer: top up.
   for (const step of [...settlementSteps(chains), ...marginTopUps(chains, state.rolls ?? [])]) {
-    if (state.stopping) return acted
+    if (state.stopping) return { acted, funding }
     const obs = chains.find((c) => c.chain === step.chain)!
     state.optionSeq = (state.optionSeq ?? 0) + 1
     const id = `${run.portfolio}-option-${state.optionSeq}-${step.kind}`
@@ -65,7 +75,7 @@ export async function runOptionBook(
     acted = true
     if (r.status === 'in-doubt') {
       blockChain(run, { id, obs, reason: r.reason, unsettled: r.unsettled })
-      return acted
+      return { acted, funding }
     }
     if (r.status !== 'done') {
       state.lastError = `options: ${step.kind} on ${step.chain} failed: ${r.reason}`
@@ -123,10 +133,16 @@ export async function runOptionBook(
     spotUsd: spotOf(p.exposure),
     records: state.rolls ?? [],
     bookVega: p.exposure.vega,
+    ...(p.mandate.capital ? { capital: { maxCostBps: p.mandate.capital.maxCostBps, inFlight: arriving(state) } } : {}),
   })) {
     if (state.stopping || state.paused) break
     if (choice.status === 'none') {
       state.lastOptionNote = `strategy ${choice.strategy} ${choice.leg}: ${choice.reason}`
+      continue
+    }
+    if (choice.status === 'fund') {
+      state.lastOptionNote = `strategy ${choice.strategy} ${choice.leg}: ${choice.reason}`
+      funding.push(choice.move)
       continue
     }
     state.rollSeq = (state.rollSeq ?? 0) + 1
@@ -146,7 +162,7 @@ export async function runOptionBook(
     }
     acted = (await roll(run, id, p.snapshot, spotOf(p.exposure), book.mark.svi)) || acted
   }
-  return acted
+  return { acted, funding }
 }
 
 const read = proxyActivities<Pick<ReadActivities, 'quoteOptions'>>({
@@ -320,6 +336,12 @@ function blockChain(
     }),
   )
 }
+
+/** Transfers on their way to a chain, planned or sent, and what each is expected to deliver there. */
+const arriving = (state: Run['state']) =>
+  (state.transfers ?? [])
+    .filter((t) => ['planned', 'sending', 'sent', 'verified', 'in-doubt'].includes(t.state))
+    .map((t) => ({ asset: t.asset, to: t.to, amount: t.expectedOutput }))
 
 const spotOf = (exposure: PortfolioExposure): Record<string, number> =>
   Object.fromEntries(exposure.chains.map((c) => [c.chain, c.priceUsdc]))

@@ -35,14 +35,20 @@ export type TransferInputs = { moves: CapitalMove[]; requests: OperatorRequest[]
  */
 export async function transferInputs(
   run: Run,
-  p: { mandate: Mandate; snapshot: PortfolioSnapshot; fundingMoves?: readonly CapitalMove[] },
+  p: {
+    mandate: Mandate
+    snapshot: PortfolioSnapshot
+    fundingMoves?: readonly CapitalMove[]
+    /** Moves decided elsewhere that run like the capital policy's own (a roll's collateral). */
+    capitalMoves?: readonly CapitalMove[]
+  },
 ): Promise<TransferInputs> {
   const { state } = run
   const none: TransferInputs = { moves: [], requests: [], routes: [] }
   const requests = state.transferRequests ?? []
   const capital = p.snapshot.chains.map((c) => ({ chain: c.chain, weth: BigInt(c.balances.weth), usdc: BigInt(c.balances.usdc) }))
   const inFlight = transfersInFlight(state).map((t) => ({ ...t, amount: BigInt(t.amount) }))
-  const moves = p.mandate.capital ? capitalMoves({ mandate: p.mandate, capital, inFlight }) : []
+  const moves = [...(p.mandate.capital ? capitalMoves({ mandate: p.mandate, capital, inFlight }) : []), ...(p.capitalMoves ?? [])]
   const funding = p.fundingMoves ?? []
   const discoveredOpen = (state.transfers ?? []).filter((t) => t.origin === 'discovered' && !['delivered', 'refunded'].includes(t.state))
   if (moves.length === 0 && requests.length === 0 && funding.length === 0 && discoveredOpen.length === 0) return none

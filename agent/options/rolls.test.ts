@@ -5,7 +5,7 @@ import type { ChainObservation } from '../portfolio/types.ts'
 import { bsmGreeks } from '../risk/blackScholes.ts'
 import { sviTotalVariance } from '../risk/svi.ts'
 import type { ChainOptionsJson } from './mark.ts'
-import { planRolls, ROLL_GAS, type RollRecord, settlementSteps } from './rolls.ts'
+import { grossUp, planRolls, ROLL_GAS, type RollRecord, settlementSteps } from './rolls.ts'
 
 const svi = { a: 0.36, b: 0.05, rho: -0.3, m: 0, sigma: 0.2 }
 const monday = Date.UTC(2026, 10, 30, 12) / 1000
@@ -137,6 +137,52 @@ describe('planRolls', () => {
     expect(out[0]!.status).toBe('roll')
     expect(out[1]).toMatchObject({ status: 'none', strategy: 1, leg: 'call' })
     expect(out[1]!.status === 'none' && out[1]!.reason).toMatch(/past the limit of/)
+  })
+
+  test('with a capital policy, the chain that pays best is funded first when it lacks the collateral; capital on its way is waited for', () => {
+    // Ethereum's gas (40 gwei: ~107 USDC a roll) makes Arbitrum better even after a 30 bp transfer of
+    // 7 WETH (~63 USDC), but Arbitrum holds 3 WETH: 7 more come from Ethereum.
+    const chains = [
+      obs('ethereum', { weth: 50n * ETH, usdc: 0n, baseFeeGwei: 40 }),
+      obs('arbitrum', { weth: 3n * ETH, usdc: 0n, baseFeeGwei: 0.01 }),
+    ]
+    const cc = book({ strategies: [book().strategies[0]!].map(raw) })
+    const funded = planRolls({ book: cc, chains, spotUsd, records: [], capital: { maxCostBps: 30, inFlight: [] } })
+    expect(funded).toHaveLength(1)
+    expect(funded[0]).toMatchObject({
+      status: 'fund',
+      move: { asset: 'WETH', from: 'ethereum', to: 'arbitrum', amount: grossUp(7n * ETH, 30) },
+    })
+    // Without a capital policy the leg is written where the collateral is.
+    const where = planRolls({ book: cc, chains, spotUsd, records: [] })
+    expect(where[0]!.status === 'roll' && where[0]!.proposal.chain).toBe('ethereum')
+    // Once the 7 WETH are on their way, the leg waits for them instead of funding again.
+    const waiting = planRolls({
+      book: cc,
+      chains,
+      spotUsd,
+      records: [],
+      capital: { maxCostBps: 30, inFlight: [{ asset: 'WETH', to: 'arbitrum', amount: (7n * ETH).toString() }] },
+    })
+    expect(waiting[0]).toMatchObject({ status: 'none' })
+    expect(waiting[0]!.status === 'none' && waiting[0]!.reason).toMatch(/on its way/)
+    // A transfer that costs more than Arbitrum saves on gas leaves the leg on Ethereum.
+    const dear = planRolls({ book: cc, chains, spotUsd, records: [], capital: { maxCostBps: 5_000, inFlight: [] } })
+    expect(dear[0]!.status === 'roll' && dear[0]!.proposal.chain).toBe('ethereum')
+  })
+
+  test('grossing up: what is sent less the most a route may keep covers the need, by the least whole unit', () => {
+    for (const [need, bps] of [
+      [7n * ETH, 30],
+      [1n, 30],
+      [123_456_789n, 1],
+      [10n ** 6n, 0],
+    ] as const) {
+      const sent = grossUp(need, bps)
+      expect(sent - (sent * BigInt(bps)) / 10_000n).toBeGreaterThanOrEqual(need)
+      const less = sent - 1n
+      expect(less - (less * BigInt(bps) + 9_999n) / 10_000n).toBeLessThan(need)
+    }
   })
 
   test('a premium net of gas below the minimum writes nothing', () => {

@@ -162,7 +162,14 @@ function legBusy(records: readonly RollRecord[], strategy: number, leg: LegKind,
   return null
 }
 
-export type RollChoice = { status: 'roll'; proposal: RollProposal } | { status: 'none'; strategy: number; leg: LegKind; reason: string }
+/** A transfer that brings a roll's collateral to the chain where writing pays best (a capital move). */
+export type RollFunding = { asset: 'WETH' | 'USDC'; from: ChainKey; to: ChainKey; amount: bigint; reason: string }
+
+export type RollChoice =
+  | { status: 'roll'; proposal: RollProposal }
+  | { status: 'none'; strategy: number; leg: LegKind; reason: string }
+  /** The best chain lacks the collateral: move it there first; the leg rolls once it has arrived. */
+  | { status: 'fund'; strategy: number; leg: LegKind; move: RollFunding; reason: string }
 
 /**
  * The next roll of every leg that holds nothing: the next expiry on its schedule, the strike by
@@ -181,6 +188,13 @@ export function planRolls(p: {
   gas?: typeof ROLL_GAS
   /** The book's vega now, USD per vol point (short options make it negative): rolls keep it within the mandate's limit. */
   bookVega?: number
+  /**
+   * With a capital policy: a chain short of collateral is still a candidate, its premium net of gas
+   * less the transfer's cost at most `maxCostBps` of what moves; capital already on its way
+   * (planned or sent, what is expected to arrive) counts as arriving: the leg waits for it, nothing is
+   * sent twice.
+   */
+  capital?: { maxCostBps: number; inFlight: readonly { asset: 'WETH' | 'USDC'; to: ChainKey; amount: string }[] }
 }): RollChoice[] {
   const gas = p.gas ?? ROLL_GAS
   const out: RollChoice[] = []
@@ -197,6 +211,7 @@ export function planRolls(p: {
       const considered: RollProposal['chains'] = []
       let best: RollProposal | null = null
       let bestNet = 0n
+      let bestFunding: { status: 'wait' } | { status: 'fund'; move: RollFunding } | null = null
       for (const chain of p.book.chains) {
         const obs = p.chains.find((c) => c.chain === chain)
         const spot = p.spotUsd[chain]
@@ -218,24 +233,54 @@ export function planRolls(p: {
         const series = { isPut: leg === 'put', strikeE8, collateralDecimals: leg === 'put' ? 6 : 18 }
         const collateral = gammaFullCollateral({ ...series, amountE8 })
         const asset = leg === 'put' ? 'usdc' : 'weth'
+        const decimals = leg === 'put' ? 6 : 18
         const key = `${chain}:${asset}`
         const free = BigInt(obs.balances[asset]) - (promised.get(key) ?? 0n)
-        if (free < collateral) {
-          considered.push({
-            chain,
-            netUsdc: null,
-            reason: `holds ${formatAmount(free, leg === 'put' ? 6 : 18, 4)} ${asset.toUpperCase()} free, the vault needs ${formatAmount(collateral, leg === 'put' ? 6 : 18, 4)}`,
-          })
-          continue
-        }
         const modelPremium = BigInt(Math.floor((choice.price * Number(amountE8)) / 100)) // USD per option × (amountE8 / 1e8) options × 1e6
         const gasPrice = BigInt(obs.baseFeePerGasWei) + BigInt(obs.priorityFeePerGasWei)
         const gasWei = (gas.createSeries + gas.mintAndSell) * gasPrice
         const gasUsdc = BigInt(Math.ceil((Number(gasWei) / 1e18) * spot * 1e6))
-        const net = modelPremium - gasUsdc
-        considered.push({ chain, netUsdc: net.toString(), reason: `model premium ${usdc(modelPremium)} less gas ${usdc(gasUsdc)}` })
+        let net = modelPremium - gasUsdc
+        let funding: { status: 'wait' } | { status: 'fund'; move: RollFunding } | null = null
+        if (free < collateral) {
+          const short = `holds ${formatAmount(free, decimals, 4)} ${asset.toUpperCase()} free, the vault needs ${formatAmount(collateral, decimals, 4)}`
+          const ASSET = asset === 'usdc' ? 'USDC' : 'WETH'
+          const coming = (p.capital?.inFlight ?? [])
+            .filter((t) => t.asset === ASSET && t.to === chain)
+            .reduce((sum, t) => sum + BigInt(t.amount), 0n)
+          const needs = collateral - free
+          const donor = p.chains
+            .filter((c) => c.chain !== chain)
+            .map((c) => ({ chain: c.chain, free: BigInt(c.balances[asset]) - (promised.get(`${c.chain}:${asset}`) ?? 0n) }))
+            .filter((c) => c.free >= grossUp(needs, p.capital?.maxCostBps ?? 0))
+            .sort((a, b) => (a.free > b.free ? -1 : a.free < b.free ? 1 : 0))[0]
+          if (p.capital && coming >= needs) funding = { status: 'wait' }
+          else if (p.capital && donor) {
+            const valueUsdc = asset === 'usdc' ? needs : BigInt(Math.ceil((Number(needs) / 1e18) * spot * 1e6))
+            const transferUsdc = (valueUsdc * BigInt(p.capital.maxCostBps) + 9_999n) / 10_000n
+            net -= transferUsdc
+            // Enough that what arrives covers the vault even if the route keeps the most it may of it.
+            const amount = grossUp(needs, p.capital.maxCostBps)
+            funding = {
+              status: 'fund',
+              move: { asset: ASSET, from: donor.chain, to: chain, amount, reason: `collateral for a ${leg} on ${chain}` },
+            }
+            considered.push({
+              chain,
+              netUsdc: net.toString(),
+              reason: `${short}: model premium ${usdc(modelPremium)} less gas ${usdc(gasUsdc)} less a transfer of ${formatAmount(needs, decimals, 4)} from ${donor.chain} at most ${usdc(transferUsdc)}`,
+            })
+          } else {
+            considered.push({ chain, netUsdc: null, reason: short })
+            continue
+          }
+        }
+        if (!funding)
+          considered.push({ chain, netUsdc: net.toString(), reason: `model premium ${usdc(modelPremium)} less gas ${usdc(gasUsdc)}` })
+        else if (funding.status === 'wait') considered.push({ chain, netUsdc: net.toString(), reason: 'its collateral is on its way' })
         if (!best || net > bestNet) {
           bestNet = net
+          bestFunding = funding
           best = {
             strategy,
             leg,
@@ -267,6 +312,27 @@ export function planRolls(p: {
         })
         continue
       }
+      if (bestFunding?.status === 'wait') {
+        out.push({
+          status: 'none',
+          strategy,
+          leg,
+          reason: `${best.chain} pays best and its collateral is on its way: rolling once it arrives`,
+        })
+        continue
+      }
+      if (bestFunding?.status === 'fund') {
+        const m = bestFunding.move
+        promised.set(`${m.from}:${m.asset.toLowerCase()}`, (promised.get(`${m.from}:${m.asset.toLowerCase()}`) ?? 0n) + m.amount)
+        out.push({
+          status: 'fund',
+          strategy,
+          leg,
+          move: m,
+          reason: `${best.chain} pays best net of gas and the transfer: moving the collateral first`,
+        })
+        continue
+      }
       // The vega limit: the book's vega now, the legs already planned, and this one must stay within it.
       const spot = p.spotUsd[best.chain]!
       const strike = Number(BigInt(best.series.strikeE8) / E8)
@@ -293,6 +359,9 @@ export function planRolls(p: {
   }
   return out
 }
+
+/** What must be sent for `net` to arrive when a route keeps up to `bps` of what it carries. */
+export const grossUp = (net: bigint, bps: number): bigint => (net * 10_000n + BigInt(10_000 - bps) - 1n) / BigInt(10_000 - bps)
 
 const smileVol = (svi: SviParams, strike: number, spot: number): number => Math.sqrt(sviTotalVariance(svi, Math.log(strike / spot)))
 
