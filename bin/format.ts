@@ -100,6 +100,8 @@ export function formatStatus(s: PortfolioStatus): string {
       `gamma floor: book gamma ${g.bookGamma.toExponential(3)} below ${g.floor} at ${g.atChainTimeSec}: ${g.decision.action}${g.outcome ? ` (${g.outcome.id} ${g.outcome.status})` : ''}`,
     )
   }
+  if (s.hedgeMore)
+    lines.push(`hedging more often: every ${s.hedgeMore.intervalSec} s until chain time ${s.hedgeMore.untilChainTimeSec} (gamma floor)`)
   if (s.lastOptionNote) lines.push(`options: ${s.lastOptionNote}`)
   lines.push(`hedges: ${s.hedges.length}${s.hedges.length ? ' (last 5 below)' : ''}`)
   for (const h of s.hedges.slice(-5)) lines.push(`  ${formatHedge(h)}`)

@@ -14,7 +14,7 @@ import {
   settlementSteps,
 } from '../agent/options/rolls.ts'
 import { chainTime } from '../agent/portfolio/ledger.ts'
-import { blockForInDoubt } from '../agent/portfolio/state.ts'
+import { blockForInDoubt, hedgeMoreIntervalSec } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
 import { type SviParams, sviTotalVariance } from '../agent/risk/svi.ts'
 import type { ReadActivities } from '../temporal/activities/types.ts'
@@ -223,7 +223,8 @@ async function meetGammaFloor(
     spot,
     vol: Math.sqrt(sviTotalVariance(marked.mark.svi, 0)),
     costRate: observedCostRate(state.hedges, 0.0005),
-    checkIntervalYears: p.mandate.loop.intervalSec / YEAR,
+    // Hedging more often means looking HEDGE_MORE_FACTOR times as often until the nearest expiry.
+    checkIntervalYears: hedgeMoreIntervalSec(p.mandate.loop.intervalSec) / YEAR,
     timeToExpiryYears: Number.isFinite(nearest) ? nearest : 0,
     buyBackGasUsd: legs.length > 0 ? Math.min(...legs.map((l) => gasOf(l.chain))) : 0,
   })
@@ -233,6 +234,11 @@ async function meetGammaFloor(
     floor: book.objectives.gammaFloor,
     decision: jsonOf(decision),
   }
+  if (decision.action === 'hedge-more' && Number.isFinite(nearest))
+    state.hedgeMore = {
+      untilChainTimeSec: (now + BigInt(Math.ceil(nearest * YEAR))).toString(),
+      intervalSec: hedgeMoreIntervalSec(p.mandate.loop.intervalSec),
+    }
   if (decision.action !== 'buy-back') {
     decide(
       run,

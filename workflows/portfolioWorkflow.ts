@@ -20,6 +20,7 @@ import {
   hasUnsettled,
   type Issue,
   initialState,
+  loopIntervalSec,
   type MandateUpdateOptions,
   type MandateUpdatePreview,
   type PortfolioState,
@@ -196,7 +197,7 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
       await condition(allHandlersFinished)
       return continueAsNew<typeof portfolioWorkflow>({ ...input, mandate: state.mandate, taskQueuePrefix: run.prefix, state })
     }
-    const intervalMs = parseMandate(state.mandate).loop.intervalSec * 1000
+    const intervalMs = loopIntervalSec(state, parseMandate(state.mandate).loop.intervalSec) * 1000
     if (state.paused) await condition(() => !state.paused || wake)
     else await condition(() => wake, intervalMs)
   }

@@ -102,6 +102,11 @@ export type PortfolioState = {
     method: string
     rmseVol: number
   }
+  /**
+   * A gamma-floor breach met by hedging more often: until the nearest expiry the loop observes every
+   * `intervalSec` instead of the mandate's interval.
+   */
+  hedgeMore?: { untilChainTimeSec: string; intervalSec: number }
   /** Every hedge since the start, summed (the record list keeps only the newest). */
   hedgeTotals?: HedgeTotals
   /** P&L attributed to delta, gamma, theta and vega per chain-time day (agent/options/attribution.ts). */
@@ -300,3 +305,16 @@ export function approveRollIssue(state: PortfolioState, id: string): Issue | nul
 
 const waitingRolls = (state: PortfolioState): string[] =>
   (state.rolls ?? []).filter((r) => r.status === 'awaiting-approval').map((r) => r.id)
+
+/** How much more often the loop looks while a gamma-floor breach is met by hedging more. */
+export const HEDGE_MORE_FACTOR = 4
+
+export const hedgeMoreIntervalSec = (intervalSec: number): number => Math.max(1, Math.floor(intervalSec / HEDGE_MORE_FACTOR))
+
+/** Seconds the loop waits before its next cycle: the mandate's interval, shorter while hedging more often. */
+export function loopIntervalSec(state: PortfolioState, mandateIntervalSec: number): number {
+  const more = state.hedgeMore
+  const now = state.lastObservation ? BigInt(state.lastObservation.atChainTimeSec) : null
+  if (!more || now === null || now >= BigInt(more.untilChainTimeSec)) return mandateIntervalSec
+  return Math.min(mandateIntervalSec, more.intervalSec)
+}
