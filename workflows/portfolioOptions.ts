@@ -11,11 +11,14 @@ import {
   planRolls,
   type RollFunding,
   type RollRecord,
+  type SeriesJson,
+  type SettlementStep,
   settlementSteps,
 } from '../agent/options/rolls.ts'
 import { chainTime } from '../agent/portfolio/ledger.ts'
 import { blockForInDoubt, hedgeMoreIntervalSec } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
+import { bsmPrice } from '../agent/risk/blackScholes.ts'
 import { type SviParams, sviTotalVariance } from '../agent/risk/svi.ts'
 import type { ReadActivities } from '../temporal/activities/types.ts'
 import { failureMessage } from './failures.ts'
@@ -44,7 +47,8 @@ export async function runOptionBook(
   let acted = false
 
   // 1. Expired series: price, settle, redeem; margined puts below their buffer: top up.
-  for (const step of [...settlementSteps(chains), ...marginTopUps(chains, state.rolls ?? [])]) {
+  const margin = marginTopUps(chains, state.rolls ?? [])
+  for (const step of [...settlementSteps(chains), ...margin.filter((m): m is SettlementStep => m.kind !== 'margin-buy-back')]) {
     if (state.stopping) return { acted, funding }
     const obs = chains.find((c) => c.chain === step.chain)!
     state.optionSeq = (state.optionSeq ?? 0) + 1
@@ -106,6 +110,45 @@ export async function runOptionBook(
           : x,
       )
     }
+  }
+
+  // A margined put whose top-up the chain's USDC cannot pay: part of it is bought back instead.
+  for (const m of margin) {
+    if (m.kind !== 'margin-buy-back' || state.stopping) continue
+    const obs = chains.find((c) => c.chain === m.chain)!
+    const spot = spotOf(p.exposure)[m.chain] ?? 0
+    const marked = state.markFit?.svi ?? book.mark.svi
+    const strike = Number(BigInt(m.series.strikeE8)) / 1e8
+    const timeYears = Number(BigInt(m.series.expirySec) - BigInt(obs.blockTimestampSec)) / YEAR
+    const model = bsmPrice({
+      kind: 'put',
+      spot,
+      strike,
+      timeYears,
+      vol: Math.sqrt(sviTotalVariance(marked, Math.log(strike / spot))),
+      rate: 0,
+    })
+    const gasWei = BUY_BACK_GAS * (BigInt(obs.baseFeePerGasWei) + BigInt(obs.priorityFeePerGasWei))
+    decide(
+      run,
+      `options: ${m.chain} vault ${m.vaultId} short of margin and of USDC for a top-up: buying back ${Number(m.amountE8) / 1e8}`,
+      now,
+    )
+    const r = await buyBack(run, {
+      obs,
+      rollId: m.rollId,
+      vaultId: m.vaultId,
+      otoken: m.otoken,
+      series: m.series,
+      amountE8: BigInt(m.amountE8),
+      withdraw: 0n,
+      modelUsdPerOption: model,
+      maxDiscountBps: m.maxDiscountBps,
+      gasUsdc: (Number(gasWei) / 1e18) * spot,
+      spotUsd: spot,
+      now,
+    })
+    acted = r.txHashes.length > 0 || acted
   }
 
   // 2. The gamma floor: a breach is met by buying part of a short back or by hedging more often, by cost.
@@ -248,50 +291,94 @@ async function meetGammaFloor(
     return false
   }
   const leg = legs.find((l) => l.otoken === decision.otoken)!
-  const obs = p.chains.find((c) => c.chain === leg.chain)!
+  const spec = { isPut: leg.series.isPut, strikeE8: BigInt(leg.series.strikeE8), collateralDecimals: leg.series.isPut ? 6 : 18 }
+  decide(run, `options: gamma below the floor: buying back ${Number(decision.amountE8) / 1e8} of ${leg.rollId}`, now)
+  const r = await buyBack(run, {
+    obs: p.chains.find((c) => c.chain === leg.chain)!,
+    rollId: leg.rollId,
+    vaultId: leg.vaultId,
+    otoken: leg.otoken,
+    series: leg.series,
+    amountE8: decision.amountE8,
+    withdraw: gammaFullCollateral({ ...spec, amountE8: decision.amountE8 }),
+    modelUsdPerOption: leg.modelUsd,
+    maxDiscountBps: leg.maxDiscountBps,
+    gasUsdc: gasOf(leg.chain),
+    spotUsd: spotUsd[leg.chain] ?? 0,
+    now,
+  })
+  state.lastGammaFloor = {
+    ...state.lastGammaFloor!,
+    outcome: {
+      id: r.id,
+      status: r.status,
+      maker: r.maker,
+      paidUsdc: r.paidUsdc,
+      burntE8: r.burntE8,
+      reason: r.reason,
+      rejected: r.rejected,
+    },
+  }
+  return r.txHashes.length > 0
+}
+
+/** Buys part of a short back from the makers and burns it (`buyBackWorkflow`), recorded on its roll. */
+async function buyBack(
+  run: Run,
+  p: {
+    obs: PortfolioSnapshot['chains'][number]
+    rollId: string | null
+    vaultId: string
+    otoken: `0x${string}`
+    series: SeriesJson
+    amountE8: bigint
+    withdraw: bigint
+    modelUsdPerOption: number
+    maxDiscountBps: number
+    gasUsdc: number
+    spotUsd: number
+    now: bigint
+  },
+) {
+  const { state } = run
+  const { obs } = p
   state.optionSeq = (state.optionSeq ?? 0) + 1
   const id = `${run.portfolio}-option-${state.optionSeq}-buy-back`
-  const spec = { isPut: leg.series.isPut, strikeE8: BigInt(leg.series.strikeE8), collateralDecimals: leg.series.isPut ? 6 : 18 }
-  const withdraw = gammaFullCollateral({ ...spec, amountE8: decision.amountE8 })
-  const modelPriceUsdc = BigInt(Math.ceil(leg.modelUsd * (Number(decision.amountE8) / 1e8) * 1e6))
-  decide(run, `options: gamma below the floor: buying back ${Number(decision.amountE8) / 1e8} of ${leg.rollId} (${id})`, now)
   const r = await executeChild(buyBackWorkflow, {
     workflowId: id,
     args: [
       {
         portfolio: run.portfolio,
         id,
-        chain: leg.chain,
+        chain: obs.chain,
         chainId: obs.chainId,
         treasury: obs.treasury,
         usdc: obs.usdc,
-        otoken: leg.otoken,
-        series: leg.series,
-        vaultId: leg.vaultId,
-        amountE8: decision.amountE8.toString(),
-        withdraw: withdraw.toString(),
-        modelPriceUsdc: modelPriceUsdc.toString(),
-        maxDiscountBps: leg.maxDiscountBps,
-        gasCostUsdc: BigInt(Math.ceil(gasOf(leg.chain) * 1e6)).toString(),
+        otoken: p.otoken,
+        series: p.series,
+        vaultId: p.vaultId,
+        amountE8: p.amountE8.toString(),
+        withdraw: p.withdraw.toString(),
+        modelPriceUsdc: BigInt(Math.ceil(p.modelUsdPerOption * (Number(p.amountE8) / 1e8) * 1e6)).toString(),
+        maxDiscountBps: p.maxDiscountBps,
+        gasCostUsdc: BigInt(Math.ceil(p.gasUsdc * 1e6)).toString(),
         taskQueuePrefix: run.prefix,
         ...(run.submitAttempts === undefined ? {} : { submitAttempts: run.submitAttempts }),
       },
     ],
   })
-  state.lastGammaFloor = {
-    ...state.lastGammaFloor!,
-    outcome: { id, status: r.status, maker: r.maker, paidUsdc: r.paidUsdc, burntE8: r.burntE8, reason: r.reason, rejected: r.rejected },
+  const record = (state.rolls ?? []).find((x) => x.id === p.rollId)
+  if (record) {
+    const gasUsdc = BigInt(Math.round((Number(r.gasCostWei) * p.spotUsd) / 1e12))
+    setRoll(run, record.id, {
+      boughtBackE8: (BigInt(record.boughtBackE8 ?? '0') + BigInt(r.burntE8)).toString(),
+      buyBackCostUsdc: (BigInt(record.buyBackCostUsdc ?? '0') + BigInt(r.paidUsdc)).toString(),
+      gasCostUsdc: (BigInt(record.gasCostUsdc ?? '0') + gasUsdc).toString(),
+    })
   }
-  const record = (state.rolls ?? []).find((x) => x.id === leg.rollId)!
-  const gasUsdc = BigInt(Math.round((Number(r.gasCostWei) * (spotUsd[leg.chain] ?? 0)) / 1e12))
-  setRoll(run, leg.rollId, {
-    boughtBackE8: (BigInt(record.boughtBackE8 ?? '0') + BigInt(r.burntE8)).toString(),
-    buyBackCostUsdc: (BigInt(record.buyBackCostUsdc ?? '0') + BigInt(r.paidUsdc)).toString(),
-    gasCostUsdc: (BigInt(record.gasCostUsdc ?? '0') + gasUsdc).toString(),
-  })
   if (r.status === 'in-doubt') blockChain(run, { id, obs, reason: r.reason, unsettled: r.unsettled })
-  decide(run, `options: ${id} ${r.status}${r.reason ? ` (${r.reason})` : ''}`, now)
-  return r.txHashes.length > 0
+  decide(run, `options: ${id} ${r.status}${r.reason ? ` (${r.reason})` : ''}`, p.now)
+  return { ...r, id }
 }
 
 /**

@@ -5,7 +5,7 @@ import type { ChainObservation } from '../portfolio/types.ts'
 import { bsmGreeks } from '../risk/blackScholes.ts'
 import { sviTotalVariance } from '../risk/svi.ts'
 import type { ChainOptionsJson } from './mark.ts'
-import { grossUp, planRolls, ROLL_GAS, type RollRecord, settlementSteps } from './rolls.ts'
+import { grossUp, marginTopUps, planRolls, ROLL_GAS, type RollRecord, settlementSteps } from './rolls.ts'
 
 const svi = { a: 0.36, b: 0.05, rho: -0.3, m: 0, sigma: 0.2 }
 const monday = Date.UTC(2026, 10, 30, 12) / 1000
@@ -250,5 +250,54 @@ describe('settlementSteps', () => {
       { kind: 'settle-vault', chain: 'base', vaultId: '1', expirySec: String(expiry) },
       { kind: 'redeem', chain: 'base', otoken: leg(expiry).otoken, amountE8: '1000000000', expirySec: String(expiry) },
     ])
+  })
+})
+
+describe('margined puts', () => {
+  const now = monday
+  const vault = (collateral: bigint, marginRequired: bigint) => ({
+    id: '4',
+    type: 1,
+    short: {
+      otoken: '0x00000000000000000000000000000000000000b2' as const,
+      isPut: true,
+      strikeE8: '265000000000',
+      expirySec: String(now + 5 * 86_400),
+      amountE8: '200000000',
+    },
+    collateral: { asset: '0x00000000000000000000000000000000000000c1' as const, amount: collateral.toString() },
+    marginRequired: marginRequired.toString(),
+  })
+  const chain = (usdc: bigint, v: ReturnType<typeof vault>) =>
+    obs('arbitrum', { weth: 0n, usdc, baseFeeGwei: 0.01, options: { vaults: [v], longs: [], mark: svi } })
+  const record = {
+    id: 'r-1',
+    status: 'sold',
+    vaultId: '4',
+    proposedAtChainTimeSec: '0',
+    proposal: { chain: 'arbitrum', margin: { bufferBps: 5000 }, maxDiscountBps: 400 },
+  } as unknown as RollRecord
+
+  test('inside margin plus half the buffer: nothing; below it: a deposit back to margin plus the whole buffer', () => {
+    expect(marginTopUps([chain(10n ** 12n, vault(2_500n * USDC, 2_000n * USDC))], [record])).toEqual([])
+    expect(marginTopUps([chain(10n ** 12n, vault(2_400n * USDC, 2_000n * USDC))], [record])).toEqual([
+      {
+        kind: 'top-up',
+        chain: 'arbitrum',
+        vaultId: '4',
+        series: { isPut: true, strikeE8: '265000000000', expirySec: String(now + 5 * 86_400) },
+        amount: (600n * USDC).toString(),
+        expirySec: String(now + 5 * 86_400),
+      },
+    ])
+  })
+  test('without the USDC for the deposit, enough of the short is bought back that the collateral covers the rest with its buffer', () => {
+    const [step] = marginTopUps([chain(100n * USDC, vault(2_400n * USDC, 2_000n * USDC))], [record])
+    expect(step).toMatchObject({ kind: 'margin-buy-back', rollId: 'r-1', vaultId: '4', maxDiscountBps: 400 })
+    const amount = BigInt((step as { amountE8: string }).amountE8)
+    // Margin is linear in the short: 2 options need 2,000 USDC, so 2,400 covers 1.6 of them at 1.5 ×.
+    const kept = 200_000_000n - amount
+    expect(kept).toBe(160_000_000n)
+    expect(2_400n * USDC * 10_000n).toBeGreaterThanOrEqual(((2_000n * USDC * kept) / 200_000_000n) * 15_000n)
   })
 })

@@ -448,15 +448,31 @@ export function gammaFloorBreach(p: {
   return bookGamma < p.book.objectives.gammaFloor ? { bookGamma, shorts } : null
 }
 
+/** Part of a margined put bought back because the treasury lacks the USDC to top its vault up. */
+export type MarginBuyBack = {
+  kind: 'margin-buy-back'
+  chain: ChainKey
+  rollId: string | null
+  vaultId: string
+  otoken: `0x${string}`
+  series: SeriesJson
+  /** oTokens to buy back and burn so that the collateral left covers the rest with its buffer. */
+  amountE8: string
+  maxDiscountBps: number
+}
+
 /**
  * Margined puts whose collateral fell below the required margin plus half the buffer (the price
  * fell, expiry came nearer): a deposit back to the margin plus the whole buffer, well before the
- * vault could be liquidated (at zero excess).
+ * vault could be liquidated (at zero excess). When the chain's USDC cannot pay for the deposit,
+ * enough of the short is bought back instead that the collateral already in the vault covers the
+ * rest with its whole buffer (Gamma's naked margin is linear in the amount short).
  */
-export function marginTopUps(chains: readonly ChainObservation[], records: readonly RollRecord[]): SettlementStep[] {
-  const steps: SettlementStep[] = []
+export function marginTopUps(chains: readonly ChainObservation[], records: readonly RollRecord[]): (SettlementStep | MarginBuyBack)[] {
+  const steps: (SettlementStep | MarginBuyBack)[] = []
   for (const obs of chains) {
     const now = BigInt(obs.blockTimestampSec)
+    let usdcLeft = BigInt(obs.balances.usdc)
     for (const v of obs.options?.vaults ?? []) {
       if (v.type !== 1 || !v.short || v.marginRequired === undefined || BigInt(v.short.expirySec) <= now) continue
       const roll = records.find((r) => r.proposal.chain === obs.chain && r.vaultId === v.id && r.proposal.margin)
@@ -465,13 +481,30 @@ export function marginTopUps(chains: readonly ChainObservation[], records: reado
       const collateral = BigInt(v.collateral?.amount ?? '0')
       if (collateral * 10_000n >= required * (10_000n + bufferBps / 2n)) continue
       const wanted = (required * (10_000n + bufferBps) + 9_999n) / 10_000n
+      const series = { isPut: true, strikeE8: v.short.strikeE8, expirySec: v.short.expirySec }
+      if (wanted - collateral <= usdcLeft) {
+        usdcLeft -= wanted - collateral
+        steps.push({
+          kind: 'top-up',
+          chain: obs.chain,
+          vaultId: v.id,
+          series,
+          amount: (wanted - collateral).toString(),
+          expirySec: v.short.expirySec,
+        })
+        continue
+      }
+      const short = BigInt(v.short.amountE8)
+      const keep = (short * collateral * 10_000n) / (required * (10_000n + bufferBps))
       steps.push({
-        kind: 'top-up',
+        kind: 'margin-buy-back',
         chain: obs.chain,
+        rollId: roll?.id ?? null,
         vaultId: v.id,
-        series: { isPut: true, strikeE8: v.short.strikeE8, expirySec: v.short.expirySec },
-        amount: (wanted - collateral).toString(),
-        expirySec: v.short.expirySec,
+        otoken: v.short.otoken,
+        series,
+        amountE8: (short - keep).toString(),
+        maxDiscountBps: roll?.proposal.maxDiscountBps ?? 500,
       })
     }
   }
