@@ -59,7 +59,15 @@ describe('the hedge loop with an option book', () => {
       options: {
         chains: ['ethereum'],
         strategies: [
-          { kind: 'covered-call', sizeEth: '10', callDelta: 0.25, expiry: { weekday: 'friday' }, minPremiumUsdc: '1', maxDiscountBps: 500 },
+          // A premium floor no roll can reach: this test is about the book written above, not about rolls.
+          {
+            kind: 'covered-call',
+            sizeEth: '10',
+            callDelta: 0.25,
+            expiry: { weekday: 'friday' },
+            minPremiumUsdc: '1000000',
+            maxDiscountBps: 500,
+          },
         ],
         objectives: { gammaFloor: -1, vegaLimitUsdc: '100000', thetaTargetUsdcPerDay: '1' },
         mark: { svi: mark },
@@ -95,6 +103,8 @@ describe('the hedge loop with an option book', () => {
     expect(eth.options).toBeDefined()
     expect(Number(BigInt(eth.options!.deltaWei)) / 1e18).toBeCloseTo(10 - 10 * callDelta, 1)
     expect(done.lastObservation!.theta).toBeGreaterThan(0)
+    expect(done.rolls ?? []).toEqual([])
+    expect(done.lastOptionNote).toMatch(/below the minimum 1000000\.00/)
     await portfolioControls(stack.client, 'book').stop('test over')
   })
 })
