@@ -1,6 +1,16 @@
 import { executeChild, proxyActivities } from '@temporalio/workflow'
 import type { PreparedTx } from '../adapters/types.ts'
 import type { Mandate } from '../agent/mandate/schema.ts'
+import {
+  bestAskPerOptionUsd,
+  bidsAsQuotes,
+  buyBackGasUsd,
+  buyBackToFloorE8,
+  gasWeiToUsdc,
+  putModelUsd,
+  settlementPaid,
+  spotOf,
+} from '../agent/options/bookPricing.ts'
 import { fitSmile } from '../agent/options/fitSmile.ts'
 import { decideGammaFloor, observedCostRate } from '../agent/options/gammaFloor.ts'
 import { gammaFullCollateral } from '../agent/options/gammaSettlement.ts'
@@ -18,7 +28,6 @@ import {
 import { chainTime } from '../agent/portfolio/ledger.ts'
 import { blockForInDoubt, hedgeMoreIntervalSec } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
-import { bsmPrice } from '../agent/risk/blackScholes.ts'
 import { type SviParams, sviTotalVariance } from '../agent/risk/svi.ts'
 import type { ReadActivities } from '../temporal/activities/types.ts'
 import { failureMessage } from './failures.ts'
@@ -89,11 +98,8 @@ export async function runOptionBook(
       const price = obs.options?.expiries?.find((e) => e.expirySec === step.expirySec)?.priceE8
       const collateral = BigInt(vault.collateral?.amount ?? '0')
       const returned = BigInt(r.received)
-      const isPut = vault.short.isPut
       const expiryPriceE8 = BigInt(price ?? '0')
-      // What the series paid its holders, in collateral and in USDC at the expiry price.
-      const paidOut = collateral - returned
-      const paidOutUsdc = isPut ? paidOut : (paidOut * expiryPriceE8) / 10n ** 20n
+      const { paidOut, paidOutUsdc } = settlementPaid({ isPut: vault.short.isPut, collateral, returned, expiryPriceE8 })
       state.rolls = (state.rolls ?? []).map((x) =>
         x.proposal.chain === step.chain && x.vaultId === step.vaultId && x.status === 'sold'
           ? {
@@ -117,18 +123,7 @@ export async function runOptionBook(
     if (m.kind !== 'margin-buy-back' || state.stopping) continue
     const obs = chains.find((c) => c.chain === m.chain)!
     const spot = spotOf(p.exposure)[m.chain] ?? 0
-    const marked = state.markFit?.svi ?? book.mark.svi
-    const strike = Number(BigInt(m.series.strikeE8)) / 1e8
-    const timeYears = Number(BigInt(m.series.expirySec) - BigInt(obs.blockTimestampSec)) / YEAR
-    const model = bsmPrice({
-      kind: 'put',
-      spot,
-      strike,
-      timeYears,
-      vol: Math.sqrt(sviTotalVariance(marked, Math.log(strike / spot))),
-      rate: 0,
-    })
-    const gasWei = BUY_BACK_GAS * (BigInt(obs.baseFeePerGasWei) + BigInt(obs.priorityFeePerGasWei))
+    const model = putModelUsd({ series: m.series, spot, nowSec: BigInt(obs.blockTimestampSec), svi: state.markFit?.svi ?? book.mark.svi })
     decide(
       run,
       `options: ${m.chain} vault ${m.vaultId} short of margin and of USDC for a top-up: buying back ${Number(m.amountE8) / 1e8}`,
@@ -144,7 +139,7 @@ export async function runOptionBook(
       withdraw: 0n,
       modelUsdPerOption: model,
       maxDiscountBps: m.maxDiscountBps,
-      gasUsdc: (Number(gasWei) / 1e18) * spot,
+      gasUsdc: buyBackGasUsd(obs, spot),
       spotUsd: spot,
       now,
     })
@@ -214,8 +209,6 @@ const read = proxyActivities<Pick<ReadActivities, 'quoteOptions'>>({
 })
 
 const YEAR = 365 * 86_400
-/** Gas of a buy-back: approve USDC, settle the maker's order, burn and withdraw. */
-const BUY_BACK_GAS = 420_000n
 
 /**
  * A gamma floor breach (agent/options/rolls.ts finds it, agent/options/gammaFloor.ts decides):
@@ -238,13 +231,13 @@ async function meetGammaFloor(
   const excess = book.objectives.gammaFloor - breach.bookGamma
   for (const s of breach.shorts) {
     // Asked for what would reach the floor from this leg alone (a maker sells only what it holds).
-    const wanted = BigInt(Math.ceil((excess / s.gammaPerOption) * 1e8))
+    const wanted = buyBackToFloorE8(excess, s.gammaPerOption)
     if (wanted > s.amountE8) continue
     let askUsd = Number.POSITIVE_INFINITY
     try {
       const treasury = p.snapshot.chains.find((c) => c.chain === s.chain)!.treasury
       const q = await read.quoteOptions({ chain: s.chain, otoken: s.otoken, side: 'buy', amountE8: wanted.toString(), treasury })
-      for (const x of q.quotes) if (x.status === 'ok') askUsd = Math.min(askUsd, Number(x.senderAmount) / 1e6 / (Number(wanted) / 1e8))
+      askUsd = bestAskPerOptionUsd(q.quotes, wanted)
       if (!Number.isFinite(askUsd))
         state.lastOptionNote = `gamma floor: no ask for ${s.rollId}: ${q.quotes.map((x) => (x.status === 'ok' ? '' : `${x.maker}: ${x.reason}`)).join('; ')}`
     } catch (err) {
@@ -254,11 +247,7 @@ async function meetGammaFloor(
   }
   const nearest = breach.shorts.reduce((m, s) => Math.min(m, s.timeToExpiryYears), Number.POSITIVE_INFINITY)
   const spot = spotUsd[breach.shorts[0]?.chain ?? p.chains[0]!.chain] ?? 0
-  const gasOf = (chain: string) => {
-    const obs = p.chains.find((c) => c.chain === chain)!
-    const wei = BUY_BACK_GAS * (BigInt(obs.baseFeePerGasWei) + BigInt(obs.priorityFeePerGasWei))
-    return (Number(wei) / 1e18) * (spotUsd[chain] ?? 0)
-  }
+  const gasOf = (chain: string) => buyBackGasUsd(p.chains.find((c) => c.chain === chain)!, spotUsd[chain] ?? 0)
   const decision = decideGammaFloor({
     bookGamma: breach.bookGamma,
     gammaFloor: book.objectives.gammaFloor,
@@ -369,7 +358,7 @@ async function buyBack(
   })
   const record = (state.rolls ?? []).find((x) => x.id === p.rollId)
   if (record) {
-    const gasUsdc = BigInt(Math.round((Number(r.gasCostWei) * p.spotUsd) / 1e12))
+    const gasUsdc = gasWeiToUsdc(r.gasCostWei, p.spotUsd)
     setRoll(run, record.id, {
       boughtBackE8: (BigInt(record.boughtBackE8 ?? '0') + BigInt(r.burntE8)).toString(),
       buyBackCostUsdc: (BigInt(record.buyBackCostUsdc ?? '0') + BigInt(r.paidUsdc)).toString(),
@@ -391,14 +380,7 @@ function fitMark(
   p: { record: RollRecord; bids: { maker: string; usdc: string }[]; spot: number; nowSec: bigint; prior: SviParams },
 ): void {
   const { state } = run
-  const s = p.record.proposal.series
-  const quotes = p.bids.map((b) => ({
-    isPut: s.isPut,
-    strike: Number(BigInt(s.strikeE8)) / 1e8,
-    expirySec: Number(s.expirySec),
-    amountOptions: Number(p.record.proposal.amountE8) / 1e8,
-    bidUsd: Number(b.usdc) / 1e6,
-  }))
+  const quotes = bidsAsQuotes(p.record, p.bids)
   const fit = fitSmile({ spot: p.spot, nowSec: Number(p.nowSec), quotes, prior: state.markFit?.svi ?? p.prior })
   if (fit.svi === null) {
     state.lastOptionNote = `mark not fitted to ${p.record.id}'s bids: ${fit.reason}`
@@ -436,9 +418,6 @@ const arriving = (state: Run['state']) =>
     .filter((t) => ['planned', 'sending', 'sent', 'verified', 'in-doubt'].includes(t.state))
     .map((t) => ({ asset: t.asset, to: t.to, amount: t.expectedOutput }))
 
-const spotOf = (exposure: PortfolioExposure): Record<string, number> =>
-  Object.fromEntries(exposure.chains.map((c) => [c.chain, c.priceUsdc]))
-
 function setRoll(run: Run, id: string, patch: Partial<RollRecord>): void {
   run.state.rolls = (run.state.rolls ?? []).map((r) => (r.id === id ? { ...r, ...patch } : r))
 }
@@ -472,7 +451,7 @@ async function roll(
     ],
   })
   const spot = spotUsd[record.proposal.chain] ?? 0
-  const gasCostUsdc = BigInt(Math.round((Number(r.gasCostWei) * spot) / 1e12))
+  const gasCostUsdc = gasWeiToUsdc(r.gasCostWei, spot)
   setRoll(run, id, {
     status: r.status === 'in-doubt' ? 'failed' : r.status,
     ...(r.otoken ? { otoken: r.otoken } : {}),
