@@ -128,6 +128,10 @@ export type SubmittedTx = {
   blockNumber: string
   gasUsed: string
   effectiveGasPrice: string
+  /** How it went out: the route's adapter id, how many bundles or fee versions were sent, and the block before the first. */
+  route?: string
+  attempts?: number
+  sentAtBlock?: string
 }
 
 /**
@@ -138,6 +142,22 @@ export type SubmittedTx = {
 export type Submitter = {
   manifest: AdapterManifest & { kind: 'submitter' }
   send(p: { chainId: number; raw: Hex; hash: Hex }): Promise<void>
+}
+
+/** A relay's verdict on a bundle simulated at the top of a block: every transaction's gas, or the first that fails. */
+export type BundleSimulation = { ok: true; gasUsed: bigint[] } | { ok: false; index: number; txHash: Hex; reason: string }
+
+/**
+ * A bundle relay (Flashbots on Ethereum): signed transactions that land together at the top of one
+ * block, or not at all, and are never seen in the public mempool. The executor owns retries, fees
+ * and inclusion checks; the relay only simulates, accepts and cancels.
+ */
+export type BundleRelay = {
+  manifest: AdapterManifest & { kind: 'submitter' }
+  simulate(p: { raws: readonly Hex[]; targetBlock: bigint }): Promise<BundleSimulation>
+  send(p: { raws: readonly Hex[]; targetBlock: bigint; replacementUuid: string }): Promise<{ bundleHash: Hex }>
+  /** Withdraws every bundle sent under `replacementUuid`. */
+  cancel(p: { replacementUuid: string }): Promise<void>
 }
 
 /** An asset keel moves between chains; each bridge maps it to its token contract per chain. */

@@ -179,6 +179,20 @@ export class IdempotencyConflictError extends BaseError {
   }
 }
 
+/**
+ * No attempt of a bundle was included by its deadline block, and the route's fallback is to stop:
+ * nothing of it was mined (the signer's nonce is where it was), and nothing was sent publicly.
+ */
+export class BundleNotIncludedError extends BaseError {
+  override name = 'Executor.BundleNotIncludedError' as const
+  constructor(p: { attempts: number; startBlock: bigint; deadlineBlock: bigint }) {
+    super(`Bundle not included: ${p.attempts} attempt(s) for blocks ${p.startBlock + 1n}..${p.deadlineBlock}, none landed`, {
+      metaMessages: ["the mandate's bundle fallback is stop: nothing was sent to the public mempool"],
+      retryable: false,
+    })
+  }
+}
+
 /** An error we cannot classify: fail closed, a retry is not assumed to be safe or useful. */
 export class UnknownRpcError extends BaseError {
   override name = 'Executor.UnknownRpcError' as const
@@ -203,4 +217,5 @@ export type ExecutorError =
   | ExecutionRevertedError
   | InvalidTransactionError
   | IdempotencyConflictError
+  | BundleNotIncludedError
   | UnknownRpcError

@@ -3,13 +3,15 @@ import { getAddress, keccak256, parseTransaction, recoverTransactionAddress, Tra
 import { maxBigint } from '../../agent/money.ts'
 import type { ChainKey } from '../../chains/types.ts'
 import { createPublicSubmitter } from '../submit-public/index.ts'
-import type { Call, PreparedTx, SubmittedTx, Submitter } from '../types.ts'
+import type { BundleRelay, Call, PreparedTx, SubmittedTx, Submitter } from '../types.ts'
 import { parseInput } from '../uniswap-v3/schemas.ts'
 import {
   AlreadyKnownError,
+  BundleNotIncludedError,
   IdempotencyConflictError,
   InsufficientFundsError,
   InvalidTransactionError,
+  NonceConflictError,
   NonceConsumedError,
   NonceGapError,
   NonceTooLowError,
@@ -18,6 +20,7 @@ import {
   SubmitAbortedError,
   TxRevertedError,
 } from './errors.ts'
+import { bundleAttemptFees, type Fees, replacementFees, replacementUuidOf } from './feeVersions.ts'
 import { decodeRevertReason, mapError } from './mapError.ts'
 import { createNonceManager } from './nonceManager.ts'
 import { preparedTxSchema, prepareParamsSchema } from './schemas.ts'
@@ -39,7 +42,22 @@ export type CreateExecutorParams = {
   gasMarginBps?: number
   /** Where signed transactions go; the chain's public mempool by default. */
   submitter?: Submitter
+  /** How often a bundle's wait reads the block number; defaults per chain. */
+  blockPollMs?: number
 }
+
+/** A stuck send is replaced (same nonce, both fee caps up 12.5 %) every `afterBlocks` blocks while its fee cap stays within `maxFeePerGas`. */
+export type RepricePolicy = { afterBlocks: number; maxFeePerGas: bigint }
+
+/** How a bundle is retried: one attempt per block until `deadlineBlocks` after the start, the tip rising by `feeStepBps` per attempt up to `maxPriorityFeePerGas`. */
+export type BundlePolicy = { deadlineBlocks: number; feeStepBps: number; maxPriorityFeePerGas: bigint }
+
+export type BundleProgress = { startBlock: bigint; attempt: number; targetBlock: bigint; bundleHash: Hex }
+
+export type BundleOutcome =
+  | { status: 'included'; outcomes: SubmittedTx[]; attempts: number; startBlock: bigint }
+  /** No attempt landed by the deadline (checked: the signer's nonce did not move); `last` is the last version signed. */
+  | { status: 'deadline'; attempts: number; startBlock: bigint; deadlineBlock: bigint; last: PreparedTx[] }
 
 export type Executor = {
   chain: ChainKey
@@ -47,8 +65,22 @@ export type Executor = {
   address: Address
   /** Simulates the batch with state carried between calls, then prices, nonces and signs it; nothing is sent. */
   prepare(params: { calls: readonly Call[]; idempotencyKey: string }): Promise<PreparedTx[]>
-  /** Broadcasts one prepared transaction at most once and returns its receipt; safe to call again after any failure. */
-  submit(prepared: PreparedTx, opts?: { signal?: AbortSignal }): Promise<SubmittedTx>
+  /**
+   * Broadcasts one prepared transaction (through `via`, the executor's submitter by default) and
+   * returns its receipt; with `reprice`, a send not mined in time is replaced at higher fees (same
+   * nonce). Safe to call again after any failure: every fee version it may have sent is looked for.
+   */
+  submit(prepared: PreparedTx, opts?: { signal?: AbortSignal; via?: Submitter; reprice?: RepricePolicy }): Promise<SubmittedTx>
+  /**
+   * Sends a batch as one bundle to `relay`: simulated first (a failing bundle is refused, nothing
+   * sent), then one attempt per block, each version re-signed with a higher tip within the policy,
+   * all under one replacement UUID, until every transaction is mined or the deadline block passes.
+   * `startBlock` (from an earlier run of the same send) keeps the deadline where it was.
+   */
+  submitBundle(
+    prepared: readonly PreparedTx[],
+    opts: { relay: BundleRelay; policy: BundlePolicy; signal?: AbortSignal; startBlock?: bigint; onProgress?: (p: BundleProgress) => void },
+  ): Promise<BundleOutcome>
   /**
    * Signs a zero-value transfer to self at `nonce`, outside the nonce manager: it settles a nonce
    * that would otherwise stay open (a batch that will not be sent, a gap). With `replacing`, both
@@ -70,6 +102,9 @@ export type Executor = {
 // Mainnet blocks are 12 s and may be missed; L2 blocks are 0.25-2 s.
 const defaultReceiptTimeoutMs: Record<ChainKey, number> = { ethereum: 180_000, arbitrum: 60_000, base: 60_000 }
 const defaultReceiptPollMs: Record<ChainKey, number> = { ethereum: 2_000, arbitrum: 500, base: 500 }
+const defaultBlockPollMs: Record<ChainKey, number> = { ethereum: 1_000, arbitrum: 250, base: 250 }
+/** Fee versions looked for when a resumed send finds its nonce taken: enough for any budget (12.5 % a step, 40 steps is 110×). */
+const maxFeeVersions = 40
 
 // Simulated gasUsed is after refunds; a transaction needs its pre-refund gas, which EIP-3529 caps
 // at 1.25 × gasUsed, plus the 1/64 withheld at each nested call (~5 % at depth 3). 35 % covers both.
@@ -86,6 +121,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
   const receiptPollMs = params.receiptPollMs ?? defaultReceiptPollMs[chain]
   const gasMarginBps = params.gasMarginBps ?? defaultGasMarginBps
   const submitter = params.submitter ?? createPublicSubmitter(client)
+  const blockPollMs = params.blockPollMs ?? defaultBlockPollMs[chain]
   const nonces = createNonceManager({
     fetchPendingCount: () => rpc(() => client.getTransactionCount({ address, blockTag: 'pending' })),
   })
@@ -211,26 +247,33 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     if (prepared.size > idempotencyCacheSize) prepared.delete(prepared.keys().next().value!)
   }
 
-  async function submit(input: PreparedTx, opts: { signal?: AbortSignal } = {}): Promise<SubmittedTx> {
+  async function submit(
+    input: PreparedTx,
+    opts: { signal?: AbortSignal; via?: Submitter; reprice?: RepricePolicy } = {},
+  ): Promise<SubmittedTx> {
     const tx = await checkPrepared(input)
+    const via = opts.via ?? submitter
+    const route = { route: via.manifest.id }
     const known = await receiptOf(tx.hash)
-    if (known) return settle(tx, known)
+    if (known) return settle(tx, known, { ...route, attempts: 1 })
 
     const latest = await rpc(() => client.getTransactionCount({ address, blockTag: 'latest' }))
-    if (latest > tx.nonce) return settleConsumedNonce(tx, latest)
+    if (latest > tx.nonce) return settleConsumedNonce(tx, latest, opts.reprice)
     if (latest < tx.nonce) {
       // Sent behind a nonce that is neither mined nor pending, it would wait forever: fail now, nothing sent.
       const pending = await rpc(() => client.getTransactionCount({ address, blockTag: 'pending' }))
       if (pending < tx.nonce) throw new NonceGapError({ nonce: tx.nonce, latestNonce: latest, pendingNonce: pending })
     }
 
+    const sentAtBlock = await rpc(() => client.getBlockNumber())
+    const versions: PreparedTx[] = [tx]
     try {
-      await submitter.send({ chainId, raw: tx.raw, hash: tx.hash })
+      await via.send({ chainId, raw: tx.raw, hash: tx.hash })
       log({
         level: 'info',
         msg: 'submit: broadcast',
         chain,
-        route: submitter.manifest.id,
+        route: route.route,
         idempotencyKey: tx.idempotencyKey,
         nonce: tx.nonce,
         hash: tx.hash,
@@ -238,40 +281,261 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     } catch (err) {
       const mapped = mapError(err)
       if (mapped instanceof NonceTooLowError) {
-        // Mined in the meantime, by us or by someone else: the receipt decides which.
-        return settleConsumedNonce(tx, await rpc(() => client.getTransactionCount({ address, blockTag: 'latest' })))
+        // Mined in the meantime, by us or by someone else: the receipts decide which.
+        return settleConsumedNonce(tx, await rpc(() => client.getTransactionCount({ address, blockTag: 'latest' })), opts.reprice)
       }
-      if (!(mapped instanceof AlreadyKnownError)) throw mapped
-      log({ level: 'info', msg: 'submit: node already has the transaction', chain, hash: tx.hash })
+      if (mapped instanceof NonceConflictError && opts.reprice) {
+        // A replacement sent by an earlier run of this send holds the nonce: wait for whichever version it is.
+        versions.push(...(await laterVersions(tx, opts.reprice)))
+        log({ level: 'info', msg: 'submit: an earlier fee version holds the nonce', chain, nonce: tx.nonce })
+      } else if (!(mapped instanceof AlreadyKnownError)) throw mapped
+      else log({ level: 'info', msg: 'submit: node already has the transaction', chain, hash: tx.hash })
     }
-    return settle(tx, await waitForReceipt(tx, opts.signal))
+    const mined = await waitForReceipt(versions, { signal: opts.signal, via, reprice: opts.reprice, sentAtBlock })
+    return settle(mined.version, mined.receipt, { ...route, attempts: versions.length, sentAtBlock: sentAtBlock.toString() })
+  }
+
+  /** Every replacement of `tx` the budget allows, in order: what an earlier run may have sent. */
+  async function laterVersions(tx: PreparedTx, reprice: RepricePolicy): Promise<PreparedTx[]> {
+    const out: PreparedTx[] = []
+    for (let k = 1; k < maxFeeVersions; k++) {
+      const fees = replacementFees(feesOf(tx), k, reprice.maxFeePerGas)
+      if (!fees) break
+      out.push(await resign(tx, fees))
+    }
+    return out
   }
 
   /**
-   * Polls for the receipt until it comes, the nonce is taken by another transaction, the chain's
-   * timeout passes (retryable) or `signal` aborts (retryable: a worker shutting down must not
-   * hold its activities for minutes; the same bytes are rebroadcast by the next attempt).
+   * Polls for a receipt of any version until one comes, the nonce is taken by another transaction,
+   * the chain's timeout passes (retryable) or `signal` aborts (retryable: a worker shutting down must
+   * not hold its activities for minutes; the same bytes are rebroadcast by the next attempt). With
+   * `reprice`, every `afterBlocks` blocks without a receipt the transaction is replaced at higher
+   * fees, as long as the fee cap stays within the budget.
    */
-  async function waitForReceipt(tx: PreparedTx, signal: AbortSignal | undefined): Promise<TransactionReceipt> {
+  async function waitForReceipt(
+    versions: PreparedTx[],
+    o: { signal: AbortSignal | undefined; via: Submitter; reprice: RepricePolicy | undefined; sentAtBlock: bigint },
+  ): Promise<{ receipt: TransactionReceipt; version: PreparedTx }> {
+    const first = versions[0]!
     const deadline = Date.now() + receiptTimeoutMs
     let delayMs = 100
+    let nextBumpAt = o.reprice ? o.sentAtBlock + BigInt(o.reprice.afterBlocks) : null
     for (let poll = 1; ; poll++) {
-      const receipt = await receiptOf(tx.hash)
-      if (receipt) return receipt
+      const mined = await minedVersion(versions)
+      if (mined) return mined
       if (poll % 4 === 0) {
         const latest = await rpc(() => client.getTransactionCount({ address, blockTag: 'latest' }))
-        if (latest > tx.nonce) {
+        if (latest > first.nonce) {
           // Mined between the two reads, or displaced by another transaction with our nonce.
-          const last = await receiptOf(tx.hash)
+          const last = await minedVersion(versions)
           if (last) return last
-          throw new NonceConsumedError({ nonce: tx.nonce, hash: tx.hash, latestNonce: latest })
+          throw new NonceConsumedError({ nonce: first.nonce, hash: first.hash, latestNonce: latest })
         }
       }
-      if (signal?.aborted) throw new SubmitAbortedError({ hash: tx.hash })
+      if (nextBumpAt !== null && o.reprice) {
+        const block = await rpc(() => client.getBlockNumber())
+        if (block >= nextBumpAt) {
+          const fees = replacementFees(feesOf(first), versions.length, o.reprice.maxFeePerGas)
+          if (fees) {
+            const next = await resign(first, fees)
+            if (await sendReplacement(next, o.via)) versions.push(next)
+            nextBumpAt = block + BigInt(o.reprice.afterBlocks)
+          } else {
+            log({ level: 'warn', msg: 'submit: stuck at the highest fee the budget allows', chain, nonce: first.nonce })
+            nextBumpAt = null
+          }
+        }
+      }
+      if (o.signal?.aborted) throw new SubmitAbortedError({ hash: first.hash })
       const left = deadline - Date.now()
-      if (left <= 0) throw new ReceiptTimeoutError({ hash: tx.hash, timeoutMs: receiptTimeoutMs })
-      await sleep(Math.min(delayMs, left), signal)
+      if (left <= 0) throw new ReceiptTimeoutError({ hash: versions[versions.length - 1]!.hash, timeoutMs: receiptTimeoutMs })
+      await sleep(Math.min(delayMs, left), o.signal)
       delayMs = Math.min(delayMs * 2, receiptPollMs)
+    }
+  }
+
+  /** Broadcasts a replacement; false when the pool will not take it (the original was mined meanwhile, or it is underpriced). */
+  async function sendReplacement(next: PreparedTx, via: Submitter): Promise<boolean> {
+    try {
+      await via.send({ chainId, raw: next.raw, hash: next.hash })
+    } catch (err) {
+      const mapped = mapError(err)
+      if (mapped instanceof AlreadyKnownError) return true
+      if (mapped instanceof NonceTooLowError || mapped instanceof NonceConflictError) return false
+      throw mapped
+    }
+    log({
+      level: 'info',
+      msg: 'submit: replaced a stuck transaction',
+      chain,
+      nonce: next.nonce,
+      hash: next.hash,
+      maxFeePerGas: next.maxFeePerGas,
+      maxPriorityFeePerGas: next.maxPriorityFeePerGas,
+    })
+    return true
+  }
+
+  async function minedVersion(versions: readonly PreparedTx[]): Promise<{ receipt: TransactionReceipt; version: PreparedTx } | null> {
+    for (const version of versions) {
+      const receipt = await receiptOf(version.hash)
+      if (receipt) return { receipt, version }
+    }
+    return null
+  }
+
+  async function submitBundle(
+    input: readonly PreparedTx[],
+    opts: { relay: BundleRelay; policy: BundlePolicy; signal?: AbortSignal; startBlock?: bigint; onProgress?: (p: BundleProgress) => void },
+  ): Promise<BundleOutcome> {
+    if (input.length === 0) throw new InvalidTransactionError({ reason: 'empty bundle: a bundle needs at least one transaction' })
+    const txs: PreparedTx[] = []
+    for (const t of input) txs.push(await checkPrepared(t))
+    const head = txs[0]!
+    for (const [i, t] of txs.entries()) {
+      if (t.nonce !== head.nonce + i)
+        throw new InvalidTransactionError({
+          reason: `bundle nonces must be consecutive: transaction ${i} has ${t.nonce}, expected ${head.nonce + i}`,
+        })
+    }
+    const { relay, policy } = opts
+    const uuid = replacementUuidOf(head.idempotencyKey)
+    const route = { route: relay.manifest.id }
+    const versions = new Map<number, Promise<PreparedTx[]>>()
+    const version = (k: number): Promise<PreparedTx[]> => {
+      let v = versions.get(k)
+      if (!v) {
+        v =
+          k === 0
+            ? Promise.resolve(txs)
+            : Promise.all(
+                txs.map((t) =>
+                  resign(
+                    t,
+                    bundleAttemptFees(feesOf(t), k, { stepBps: policy.feeStepBps, maxPriorityFeePerGas: policy.maxPriorityFeePerGas }),
+                  ),
+                ),
+              )
+        versions.set(k, v)
+      }
+      return v
+    }
+    const maxAttempts = policy.deadlineBlocks + 1
+    /** The version whose transactions were all mined, looked for among every attempt that may have gone out. */
+    const landed = async (upTo: number): Promise<{ attempt: number; outcomes: SubmittedTx[] } | null> => {
+      for (let k = 0; k < upTo; k++) {
+        const v = await version(k)
+        if (!(await receiptOf(v[0]!.hash))) continue
+        const outcomes: SubmittedTx[] = []
+        for (const t of v) {
+          const r = await receiptOf(t.hash)
+          if (!r) throw new InvalidTransactionError({ reason: `bundle attempt ${k} was mined in part: ${t.hash} has no receipt` })
+          outcomes.push(settle(t, r, { ...route, attempts: k + 1 }))
+        }
+        return { attempt: k, outcomes }
+      }
+      return null
+    }
+
+    const latestNonce = await rpc(() => client.getTransactionCount({ address, blockTag: 'latest' }))
+    if (latestNonce > head.nonce) {
+      // An earlier run of this send may have landed before it could record it.
+      const found = await landed(maxAttempts)
+      if (found) return { status: 'included', outcomes: found.outcomes, attempts: found.attempt + 1, startBlock: opts.startBlock ?? 0n }
+      throw new NonceConsumedError({ nonce: head.nonce, hash: head.hash, latestNonce })
+    }
+    if (latestNonce < head.nonce) {
+      const pending = await rpc(() => client.getTransactionCount({ address, blockTag: 'pending' }))
+      if (pending < head.nonce) throw new NonceGapError({ nonce: head.nonce, latestNonce, pendingNonce: pending })
+    }
+
+    let block = await rpc(() => client.getBlockNumber())
+    const startBlock = opts.startBlock ?? block
+    const deadlineBlock = startBlock + BigInt(policy.deadlineBlocks)
+    let attempt = Number(block - startBlock)
+    for (; block + 1n <= deadlineBlock; attempt++) {
+      const targetBlock = block + 1n
+      const v = await version(Math.min(attempt, maxAttempts - 1))
+      const raws = v.map((t) => t.raw)
+      const sim = await relay.simulate({ raws, targetBlock })
+      if (!sim.ok) {
+        await relay.cancel({ replacementUuid: uuid })
+        throw new SimulationRevertedError({ index: sim.index, description: v[sim.index]?.description ?? '', reason: sim.reason })
+      }
+      const { bundleHash } = await relay.send({ raws, targetBlock, replacementUuid: uuid })
+      log({
+        level: 'info',
+        msg: 'submit: bundle sent',
+        chain,
+        route: route.route,
+        idempotencyKey: head.idempotencyKey,
+        targetBlock,
+        bundleHash,
+      })
+      opts.onProgress?.({ startBlock, attempt, targetBlock, bundleHash })
+      block = await waitForBlock(targetBlock, opts.signal)
+      const mined = await receiptOf(v[0]!.hash)
+      if (mined) {
+        const outcomes: SubmittedTx[] = []
+        for (const t of v) {
+          const r = t === v[0] ? mined : await receiptOf(t.hash)
+          if (!r) throw new InvalidTransactionError({ reason: `bundle was mined in part: ${t.hash} has no receipt` })
+          outcomes.push(settle(t, r, { ...route, attempts: attempt + 1, sentAtBlock: startBlock.toString() }))
+        }
+        return { status: 'included', outcomes, attempts: attempt + 1, startBlock }
+      }
+    }
+    await relay.cancel({ replacementUuid: uuid })
+    // Every attempt targeted a block that has passed: either one landed, or none ever can.
+    const found = await landed(maxAttempts)
+    if (found) return { status: 'included', outcomes: found.outcomes, attempts: found.attempt + 1, startBlock }
+    const nonceNow = await rpc(() => client.getTransactionCount({ address, blockTag: 'latest' }))
+    if (nonceNow > head.nonce) throw new NonceConsumedError({ nonce: head.nonce, hash: head.hash, latestNonce: nonceNow })
+    return {
+      status: 'deadline',
+      attempts: attempt,
+      startBlock,
+      deadlineBlock,
+      last: await version(Math.max(0, Math.min(attempt, maxAttempts) - 1)),
+    }
+  }
+
+  /** Resolves with the chain's block number once it reaches `target`; a chain that stops making blocks ends in a retryable timeout. */
+  async function waitForBlock(target: bigint, signal: AbortSignal | undefined): Promise<bigint> {
+    let last = await rpc(() => client.getBlockNumber())
+    let lastChangeMs = Date.now()
+    while (last < target) {
+      if (signal?.aborted) throw new SubmitAbortedError({ hash: '0x' })
+      if (Date.now() - lastChangeMs > receiptTimeoutMs) throw new ReceiptTimeoutError({ hash: '0x', timeoutMs: receiptTimeoutMs })
+      await sleep(blockPollMs, signal)
+      const now = await rpc(() => client.getBlockNumber())
+      if (now !== last) lastChangeMs = Date.now()
+      last = now
+    }
+    return last
+  }
+
+  /** The same transaction (nonce, gas, call) signed again with other fees; the same fees give the same bytes. */
+  async function resign(tx: PreparedTx, fees: Fees): Promise<PreparedTx> {
+    const d = parseTransaction(tx.raw)
+    const raw = await account.signTransaction({
+      chainId,
+      type: 'eip1559',
+      nonce: tx.nonce,
+      to: d.to ?? null,
+      data: d.data,
+      value: d.value ?? 0n,
+      gas: d.gas,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    })
+    return {
+      ...tx,
+      raw,
+      hash: keccak256(raw),
+      maxFeePerGas: fees.maxFeePerGas.toString(),
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
     }
   }
 
@@ -341,16 +605,22 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     }
   }
 
-  async function settleConsumedNonce(tx: PreparedTx, latestNonce: number): Promise<SubmittedTx> {
-    // The nonce may have been consumed by our own transaction between the two reads.
-    const receipt = await receiptOf(tx.hash)
-    if (receipt) return settle(tx, receipt)
+  async function settleConsumedNonce(tx: PreparedTx, latestNonce: number, reprice?: RepricePolicy): Promise<SubmittedTx> {
+    // The nonce may have been consumed by our own transaction (or a replacement of it) between the two reads.
+    const versions = reprice ? [tx, ...(await laterVersions(tx, reprice))] : [tx]
+    const mined = await minedVersion(versions)
+    if (mined) return settle(mined.version, mined.receipt)
     log({ level: 'warn', msg: 'submit: nonce consumed by another transaction', chain, nonce: tx.nonce, hash: tx.hash })
     throw new NonceConsumedError({ nonce: tx.nonce, hash: tx.hash, latestNonce })
   }
 
-  function settle(tx: PreparedTx, receipt: TransactionReceipt): SubmittedTx {
+  function settle(
+    tx: PreparedTx,
+    receipt: TransactionReceipt,
+    how: { route?: string; attempts?: number; sentAtBlock?: string } = {},
+  ): SubmittedTx {
     const result: SubmittedTx = {
+      ...how,
       idempotencyKey: tx.idempotencyKey,
       index: tx.index,
       hash: tx.hash,
@@ -402,8 +672,21 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     return tx
   }
 
-  return { chain, chainId, address, prepare, submit, prepareCancel, readNonces, receipt, resyncNonces: () => nonces.resync() }
+  return {
+    chain,
+    chainId,
+    address,
+    prepare,
+    submit,
+    submitBundle,
+    prepareCancel,
+    readNonces,
+    receipt,
+    resyncNonces: () => nonces.resync(),
+  }
 }
+
+const feesOf = (tx: PreparedTx): Fees => ({ maxFeePerGas: BigInt(tx.maxFeePerGas), maxPriorityFeePerGas: BigInt(tx.maxPriorityFeePerGas) })
 
 /** Gas limit for a call from its simulated gasUsed: rounded up, never below the 21000 intrinsic floor. */
 export function gasLimitFor(gasUsed: bigint, marginBps: number): bigint {

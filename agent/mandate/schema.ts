@@ -1,6 +1,7 @@
 import { parseUnits } from 'viem/utils'
 import { z } from 'zod'
 import { InvalidInputError } from '../errors.ts'
+import { executionSchema } from './executionSchema.ts'
 import { optionsSchema } from './optionsSchema.ts'
 
 const chainKey = z.enum(['ethereum', 'arbitrum', 'base'])
@@ -119,6 +120,8 @@ export const mandateSchema = z
       .strict()
       .default({ intervalSec: 60 }),
     capital: capitalSchema.optional(),
+    /** Submission routes, bundle retries and re-pricing (agent/mandate/executionSchema.ts); absent: the defaults. */
+    execution: executionSchema.optional(),
     /** The option book (agent/mandate/optionsSchema.ts); absent: keel hedges spot and LP only. */
     options: optionsSchema.optional(),
     paused: z.boolean().default(false),
