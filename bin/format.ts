@@ -2,6 +2,7 @@ import { formatUnits } from 'viem'
 import { formatAmount } from '../agent/money.ts'
 import { describeRoll, type RollRecord } from '../agent/options/rolls.ts'
 import type { TransferRecord } from '../agent/plan/types.ts'
+import type { HedgeTotals } from '../agent/portfolio/ledger.ts'
 import type { HedgeRecord, PortfolioStatus } from '../workflows/portfolioWorkflow.ts'
 
 /** ETH with a fixed number of decimals, for humans (amounts stay exact underneath). */
@@ -20,10 +21,25 @@ export function formatHedge(h: HedgeRecord): string {
   const after = h.deltaAfterWei === null ? '?' : eth(h.deltaAfterWei, 2)
   const tail =
     h.status === 'completed'
-      ? `got ${got}, est. cost ${usdc(h.estimatedCostUsdc)} USDC, gas ${eth(h.gasCostWei, 6)} ETH`
+      ? `got ${got}${h.vsQuoteBps === undefined ? '' : ` (${h.vsQuoteBps >= 0 ? '+' : ''}${h.vsQuoteBps} bps vs quote)`}, est. cost ${usdc(h.estimatedCostUsdc)} USDC, gas ${eth(h.gasCostWei, 6)} ETH${formatSubmission(h)}`
       : `${h.status}: ${h.reason}`
   const settled = h.settled ? ` [in doubt, then ${h.settled.as}: ${h.settled.detail}]` : ''
   return `${h.id} ${h.chain.padEnd(8)} ${size} → ${tail}${settled}; delta ${eth(h.deltaBeforeWei, 2)} → ${after} ETH`
+}
+
+/** `via flashbots, 2 attempts, 2 blocks`: how a hedge went out. */
+function formatSubmission(h: HedgeRecord): string {
+  const s = h.submission
+  if (!s) return ''
+  return ` via ${s.route}, ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}, ${s.blocksWaited} block${s.blocksWaited === 1 ? '' : 's'}`
+}
+
+/** `flashbots: 12 hedges, 1.2 attempts and 1.1 blocks each (max 3)`, per route. */
+export function formatRouteTotals(byRoute: NonNullable<HedgeTotals['byRoute']>): string[] {
+  return Object.entries(byRoute).map(
+    ([route, t]) =>
+      `${route}: ${t.hedges} hedge${t.hedges === 1 ? '' : 's'}, ${(t.attempts / t.hedges).toFixed(1)} attempts and ${(t.blocksWaited / t.hedges).toFixed(1)} blocks to inclusion each (max ${t.maxBlocksWaited})`,
+  )
 }
 
 /** The operator's view of a portfolio. */
@@ -104,6 +120,7 @@ export function formatStatus(s: PortfolioStatus): string {
     lines.push(`hedging more often: every ${s.hedgeMore.intervalSec} s until chain time ${s.hedgeMore.untilChainTimeSec} (gamma floor)`)
   if (s.lastOptionNote) lines.push(`options: ${s.lastOptionNote}`)
   lines.push(`hedges: ${s.hedges.length}${s.hedges.length ? ' (last 5 below)' : ''}`)
+  for (const r of formatRouteTotals(s.hedgeTotals?.byRoute ?? {})) lines.push(`  sent ${r}`)
   for (const h of s.hedges.slice(-5)) lines.push(`  ${formatHedge(h)}`)
   return lines.join('\n')
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Hex } from 'viem'
+import { generatePrivateKey } from 'viem/accounts'
 import { z } from 'zod'
 import type { UniswapV3ChainContracts } from '../adapters/uniswap-v3/index.ts'
 import { InvalidInputError } from '../agent/errors.ts'
@@ -17,7 +18,18 @@ export type ChainEnvironment = {
   signerKeys: Partial<Record<ChainKey, Redacted>>
   /** On the devnet: its manifest, where each bridge finds its contracts and stand-ins. */
   devnetManifest?: DevnetManifest
+  /** Protected routes: the Flashbots relay on Ethereum (with the key that signs its requests) and private endpoints per chain. */
+  routes?: {
+    flashbots?: { relayUrl: string; authKey: Redacted }
+    privateRpcUrls?: Partial<Record<ChainKey, string>>
+  }
 }
+
+/** The default Flashbots relay on Ethereum mainnet. */
+export const FLASHBOTS_MAINNET_RELAY = 'https://relay.flashbots.net'
+
+/** Signs the devnet relay's `X-Flashbots-Signature`: a reputation key, public like the devnet's other keys, holding nothing. */
+const devnetFlashbotsAuthKey = '0x6b65656c2d6465766e65742d666c617368626f74732d617574682d6b65792d31' as const
 
 export const devnetManifestPath = (stateDir: string): string => join(stateDir, 'devnet', 'manifest.json')
 
@@ -55,7 +67,18 @@ export function fromManifest(manifest: DevnetManifest): ChainEnvironment {
     chains[key] = { chainId: c.chainId, rpcUrls: [c.rpcUrl], contracts: { ...c.contracts, poolFee: c.poolFee } }
     signerKeys[key] = new Redacted(manifest.devKeys.treasury)
   }
-  return { network: 'devnet', chains, signerKeys, devnetManifest: manifest }
+  const relayUrl = (manifest as DevnetManifest & { relay?: { url?: string } }).relay?.url
+  return {
+    network: 'devnet',
+    chains,
+    signerKeys,
+    devnetManifest: manifest,
+    routes: {
+      ...(relayUrl ? { flashbots: { relayUrl, authKey: new Redacted(devnetFlashbotsAuthKey) } } : {}),
+      // The devnet's L2 nodes are their own sequencers: sending to them directly is the private route.
+      privateRpcUrls: Object.fromEntries(chainKeys.map((k) => [k, manifest.chains[k].rpcUrl])),
+    },
+  }
 }
 
 function fromEnv(env: NodeJS.ProcessEnv): ChainEnvironment {
@@ -87,6 +110,21 @@ function fromEnv(env: NodeJS.ProcessEnv): ChainEnvironment {
       else issues.push({ path: keyVar, message: 'expected a 32-byte hex private key (value not shown)' })
     }
   }
+  const authVar = 'KEEL_FLASHBOTS_AUTH_KEY'
+  const authRaw = env[authVar]
+  let authKey: Redacted | undefined
+  if (authRaw !== undefined) {
+    if (privateKey.safeParse(authRaw).success) authKey = new Redacted(authRaw as Hex)
+    else issues.push({ path: authVar, message: 'expected a 32-byte hex private key (value not shown)' })
+  }
+  const privateRpcUrls: Partial<Record<ChainKey, string>> = {}
+  for (const key of chainKeys) {
+    const url = env[`KEEL_PRIVATE_RPC_${key.toUpperCase()}`]?.trim()
+    if (url) privateRpcUrls[key] = url
+  }
   if (issues.length > 0) throw new InvalidInputError({ what: 'chain environment', issues })
-  return { network: 'live', chains, signerKeys }
+  // Without a configured reputation key, each process signs relay requests with a fresh one (no funds, no history).
+  const relayUrl = env.KEEL_FLASHBOTS_RELAY_URL?.trim() || FLASHBOTS_MAINNET_RELAY
+  const flashbots = { relayUrl, authKey: authKey ?? new Redacted(generatePrivateKey()) }
+  return { network: 'live', chains, signerKeys, routes: { flashbots, privateRpcUrls } }
 }

@@ -2,6 +2,9 @@ import { createRequire } from 'node:module'
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker'
 import { privateKeyToAccount } from 'viem/accounts'
 import { createExecutor, type Executor } from '../adapters/executor/executor.ts'
+import { createFlashbotsRelay } from '../adapters/submit-flashbots/index.ts'
+import { createPrivateRpcSubmitter } from '../adapters/submit-private/index.ts'
+import { createPublicSubmitter } from '../adapters/submit-public/index.ts'
 import { createUniswapV3Adapter } from '../adapters/uniswap-v3/index.ts'
 import { chainTaskQueue, portfolioTaskQueue } from '../agent/taskQueues.ts'
 import { getChainMeta } from '../chains/registry.ts'
@@ -35,6 +38,8 @@ const quietBundlerLogger = {
 export function createActivityDeps(p: { environment: ChainEnvironment; signChains: readonly ChainKey[] }): ActivityDeps {
   const chains: ActivityDeps['chains'] = {}
   const executors: Partial<Record<ChainKey, Executor>> = {}
+  const routes: NonNullable<ActivityDeps['routes']> = {}
+  const devnet = p.environment.network === 'devnet'
   for (const [key, c] of Object.entries(p.environment.chains) as [ChainKey, NonNullable<ChainEnvironment['chains'][ChainKey]>][]) {
     const clients = createChainClients({ key, rpcUrls: c.rpcUrls })
     chains[key] = { chainId: c.chainId, clients, contracts: c.contracts }
@@ -48,7 +53,27 @@ export function createActivityDeps(p: { environment: ChainEnvironment; signChain
       chainId: c.chainId,
       publicClient: c.clients.publicClient,
       account: privateKeyToAccount(secret.reveal() as `0x${string}`),
+      // Devnet blocks come every few hundred milliseconds; mainnet's every 12 s.
+      ...(devnet ? { blockPollMs: 50 } : {}),
     })
+    const envRoutes = p.environment.routes
+    const privateUrl = envRoutes?.privateRpcUrls?.[key]
+    const fb = key === 'ethereum' ? envRoutes?.flashbots : undefined
+    const rpcUrl = p.environment.chains[key]?.rpcUrls[0]
+    routes[key] = {
+      public: createPublicSubmitter(c.clients.publicClient),
+      ...(privateUrl ? { privateRpc: createPrivateRpcSubmitter(createChainClients({ key, rpcUrls: [privateUrl] }).publicClient) } : {}),
+      ...(fb && rpcUrl
+        ? {
+            relay: createFlashbotsRelay({
+              relayUrl: fb.relayUrl,
+              rpcUrl,
+              chainId: c.chainId,
+              authKey: fb.authKey.reveal() as `0x${string}`,
+            }),
+          }
+        : {}),
+    }
   }
   const uniswap = createUniswapV3Adapter({
     clients: Object.fromEntries(Object.entries(chains).map(([k, c]) => [k, c.clients.publicClient])),
@@ -56,7 +81,7 @@ export function createActivityDeps(p: { environment: ChainEnvironment; signChain
   })
   const clients = Object.fromEntries(Object.entries(chains).map(([k, c]) => [k, c.clients.publicClient]))
   const bridges = createBridgeAdapters({ environment: p.environment, clients })
-  return { chains, uniswap, executors, bridges, gamma: gammaDeployments(p.environment), rfq: rfqVenues(p.environment) }
+  return { chains, uniswap, executors, bridges, gamma: gammaDeployments(p.environment), rfq: rfqVenues(p.environment), routes }
 }
 
 /** A chain queue this process serves, with the account that signs there. */

@@ -1,4 +1,5 @@
 import { condition, executeChild, patched, proxyActivities } from '@temporalio/workflow'
+import { routesFor } from '../agent/execution/routes.ts'
 import { mandateFeasibility } from '../agent/mandate/feasibility.ts'
 import { type Mandate, parseMandate } from '../agent/mandate/schema.ts'
 import { formatAmount } from '../agent/money.ts'
@@ -45,6 +46,14 @@ const read = proxyActivities<ReadActivities>({
 
 /** What a cycle works on: the entity's state and the settings of its run. */
 export type Run = { state: PortfolioState; portfolio: string; prefix: string; submitAttempts: number | undefined }
+
+/** What every saga this portfolio starts carries about sending: the mandate's route per chain, and the test knob on attempts. */
+export function sendOptions(run: Run): { routes: ReturnType<typeof routesFor>; submitAttempts?: number } {
+  return {
+    routes: routesFor(parseMandate(run.state.mandate)),
+    ...(run.submitAttempts === undefined ? {} : { submitAttempts: run.submitAttempts }),
+  }
+}
 
 export function decide({ state }: Run, decision: string, chainTimeSec: bigint | null): void {
   state.lastDecision = decision
@@ -249,7 +258,7 @@ async function hedge(
     slippageBps: step.slippageBps,
     deadlineSec: step.deadlineSec,
     taskQueuePrefix: run.prefix,
-    ...(run.submitAttempts === undefined ? {} : { submitAttempts: run.submitAttempts }),
+    ...sendOptions(run),
   }
   const result = await executeChild(rebalanceWorkflow, { workflowId: id, args: [rebalanceInput] })
   state.inFlight = (state.inFlight ?? []).filter((f) => f.id !== id)

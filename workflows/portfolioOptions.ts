@@ -31,7 +31,7 @@ import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/ty
 import { type SviParams, sviTotalVariance } from '../agent/risk/svi.ts'
 import type { ReadActivities } from '../temporal/activities/types.ts'
 import { failureMessage } from './failures.ts'
-import { decide, type Run } from './portfolioCycle.ts'
+import { decide, type Run, sendOptions } from './portfolioCycle.ts'
 import { buyBackWorkflow, optionSettlementWorkflow, rollWorkflow } from './rollWorkflow.ts'
 
 /**
@@ -81,7 +81,7 @@ export async function runOptionBook(
           treasury: obs.treasury,
           paidIn,
           taskQueuePrefix: run.prefix,
-          ...(run.submitAttempts === undefined ? {} : { submitAttempts: run.submitAttempts }),
+          ...sendOptions(run),
         },
       ],
     })
@@ -352,7 +352,7 @@ async function buyBack(
         maxDiscountBps: p.maxDiscountBps,
         gasCostUsdc: BigInt(Math.ceil(p.gasUsdc * 1e6)).toString(),
         taskQueuePrefix: run.prefix,
-        ...(run.submitAttempts === undefined ? {} : { submitAttempts: run.submitAttempts }),
+        ...sendOptions(run),
       },
     ],
   })
@@ -446,7 +446,7 @@ async function roll(
         chainId: obs.chainId,
         usdc: obs.usdc,
         taskQueuePrefix: run.prefix,
-        ...(run.submitAttempts === undefined ? {} : { submitAttempts: run.submitAttempts }),
+        ...sendOptions(run),
       },
     ],
   })

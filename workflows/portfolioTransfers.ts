@@ -10,6 +10,7 @@ import { newTransferRecord } from '../agent/transfer/transferState.ts'
 import type { ChainKey } from '../chains/types.ts'
 import type { ReadActivities, TransferRequestJson } from '../temporal/activities/types.ts'
 import { failureMessage } from './failures.ts'
+import { sendOptions } from './portfolioCycle.ts'
 import { type TransferInput, type TransferResult, transferWorkflow } from './transferWorkflow.ts'
 
 /**
@@ -134,7 +135,7 @@ export async function startTransfer(
     maxCostBps: step.maxCostBps,
     timeValueBpsPerYear: mandate.capital?.timeValueBpsPerYear ?? 500,
     taskQueuePrefix: run.prefix,
-    ...(run.submitAttempts === undefined ? {} : { submitAttempts: run.submitAttempts }),
+    ...sendOptions(run),
   }
   const handle = await startChild(transferWorkflow, {
     workflowId: step.id,

@@ -1,5 +1,7 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow'
 import type { PreparedTx } from '../adapters/types.ts'
+import type { SubmitRoute } from '../agent/execution/routes.ts'
+import { type SubmissionSummary, summarizeSubmission } from '../agent/execution/submission.ts'
 import type { HedgeDirection } from '../agent/policy/bandPolicy.ts'
 import { chainTaskQueue } from '../agent/taskQueues.ts'
 import type { ChainKey } from '../chains/types.ts'
@@ -44,6 +46,8 @@ export type RebalanceInput = {
   taskQueuePrefix: string
   /** Attempts of each send before it ends in doubt (default 20). */
   submitAttempts?: number
+  /** Where each chain's transactions go (agent/execution/routes.ts); absent: the public RPC. */
+  routes?: Partial<Record<ChainKey, SubmitRoute>>
 }
 
 export type RebalanceResult =
@@ -55,6 +59,10 @@ export type RebalanceResult =
       /** Gas paid by every transaction of the hedge, in wei. */
       gasCostWei: string
       txHashes: `0x${string}`[]
+      /** Route, attempts, blocks waited and fees of the send. */
+      submission: SubmissionSummary | null
+      /** The quote's amountOut, to compare the fill with. */
+      quotedAmountOut: string
     }
   | {
       /**
@@ -107,6 +115,7 @@ export async function rebalanceWorkflow(input: RebalanceInput): Promise<Rebalanc
     chainId: input.chainId,
     idempotencyKey: input.idempotencyKey,
     taskQueuePrefix: input.taskQueuePrefix,
+    route: input.routes?.[input.chain],
   })
   const outcomes = sent.outcomes
   if (sent.status !== 'sent') {
@@ -129,5 +138,7 @@ export async function rebalanceWorkflow(input: RebalanceInput): Promise<Rebalanc
     amountOut,
     gasCostWei: gasCostWei.toString(),
     txHashes: outcomes.map((o) => o.hash),
+    submission: summarizeSubmission(outcomes),
+    quotedAmountOut: input.quote.amountOut,
   }
 }

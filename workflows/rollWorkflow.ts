@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow'
 import type { PreparedTx, SubmittedTx } from '../adapters/types.ts'
+import type { SubmitRoute } from '../agent/execution/routes.ts'
 import { chooseAsk, chooseBid } from '../agent/options/chooseBid.ts'
 import type { RollProposal, SeriesJson, SettlementStep } from '../agent/options/rolls.ts'
 import { chainTaskQueue } from '../agent/taskQueues.ts'
@@ -51,6 +52,8 @@ export type RollInput = {
   usdc: `0x${string}`
   taskQueuePrefix: string
   submitAttempts?: number
+  /** Where each chain's transactions go (agent/execution/routes.ts); absent: the public RPC. */
+  routes?: Partial<Record<ChainKey, SubmitRoute>>
 }
 
 export type RollResult = {
@@ -77,7 +80,7 @@ export type RollResult = {
 class Saga {
   outcomes: SubmittedTx[] = []
   constructor(
-    readonly on: { chain: ChainKey; chainId: number; taskQueuePrefix: string },
+    readonly on: { chain: ChainKey; chainId: number; taskQueuePrefix: string; route?: SubmitRoute | undefined },
     readonly a: Acts,
   ) {}
   /** Signs and sends one action; `failed` or `in-doubt` carry why. */
@@ -103,6 +106,7 @@ class Saga {
       chainId: on.chainId,
       idempotencyKey: key,
       taskQueuePrefix: on.taskQueuePrefix,
+      route: on.route,
     })
     this.outcomes.push(...sent.outcomes)
     if (sent.status === 'sent')
@@ -126,7 +130,10 @@ class Saga {
 export async function rollWorkflow(input: RollInput): Promise<RollResult> {
   const p = input.proposal
   const a = acts(input.chainId, input.taskQueuePrefix, input.submitAttempts ?? 20)
-  const saga = new Saga({ chain: p.chain, chainId: input.chainId, taskQueuePrefix: input.taskQueuePrefix }, a)
+  const saga = new Saga(
+    { chain: p.chain, chainId: input.chainId, taskQueuePrefix: input.taskQueuePrefix, route: input.routes?.[p.chain] },
+    a,
+  )
   const rejected: RollResult['rejected'] = []
   const bids: NonNullable<RollResult['bids']> = []
   let otoken: `0x${string}` | null = null
@@ -232,6 +239,8 @@ export type OptionSettlementInput = {
   paidIn: `0x${string}` | null
   taskQueuePrefix: string
   submitAttempts?: number
+  /** Where each chain's transactions go (agent/execution/routes.ts); absent: the public RPC. */
+  routes?: Partial<Record<ChainKey, SubmitRoute>>
 }
 
 export type OptionSettlementResult = {
@@ -247,7 +256,10 @@ export type OptionSettlementResult = {
 /** One settlement step: post the expiry price, settle a vault, or redeem oTokens. */
 export async function optionSettlementWorkflow(input: OptionSettlementInput): Promise<OptionSettlementResult> {
   const a = acts(input.chainId, input.taskQueuePrefix, input.submitAttempts ?? 20)
-  const saga = new Saga({ chain: input.step.chain, chainId: input.chainId, taskQueuePrefix: input.taskQueuePrefix }, a)
+  const saga = new Saga(
+    { chain: input.step.chain, chainId: input.chainId, taskQueuePrefix: input.taskQueuePrefix, route: input.routes?.[input.step.chain] },
+    a,
+  )
   const s = input.step
   const action: OptionAction =
     s.kind === 'post-expiry-price'
@@ -288,6 +300,8 @@ export type BuyBackInput = {
   gasCostUsdc: string
   taskQueuePrefix: string
   submitAttempts?: number
+  /** Where each chain's transactions go (agent/execution/routes.ts); absent: the public RPC. */
+  routes?: Partial<Record<ChainKey, SubmitRoute>>
 }
 
 export type BuyBackResult = {
@@ -311,7 +325,10 @@ export type BuyBackResult = {
  */
 export async function buyBackWorkflow(input: BuyBackInput): Promise<BuyBackResult> {
   const a = acts(input.chainId, input.taskQueuePrefix, input.submitAttempts ?? 20)
-  const saga = new Saga({ chain: input.chain, chainId: input.chainId, taskQueuePrefix: input.taskQueuePrefix }, a)
+  const saga = new Saga(
+    { chain: input.chain, chainId: input.chainId, taskQueuePrefix: input.taskQueuePrefix, route: input.routes?.[input.chain] },
+    a,
+  )
   const rejected: BuyBackResult['rejected'] = []
   const result = (status: BuyBackResult['status'], reason: string | null, more: Partial<BuyBackResult> = {}): BuyBackResult => ({
     status,

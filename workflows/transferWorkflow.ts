@@ -1,9 +1,11 @@
 import { defineSignal, getExternalWorkflowHandle, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow'
 import type { PreparedTx, TransferState } from '../adapters/types.ts'
+import type { SubmitRoute } from '../agent/execution/routes.ts'
 import type { TransferRecord } from '../agent/plan/types.ts'
 import { chainTaskQueue } from '../agent/taskQueues.ts'
 import { costRoute, realizedTransferCostUsdc } from '../agent/transfer/routeChoice.ts'
 import { isTerminal, newTransferRecord, nextTransferState } from '../agent/transfer/transferState.ts'
+import type { ChainKey } from '../chains/types.ts'
 import type { ChainActivities, ReadActivities, TransferRequestJson } from '../temporal/activities/types.ts'
 import { describeFailure } from './failures.ts'
 import { sendPrepared } from './sendPrepared.ts'
@@ -52,6 +54,8 @@ export type TransferInput = {
   /** Gas for re-executing a delivery that ran out of gas (default 500,000). */
   remediationGas?: string
   submitAttempts?: number
+  /** Where each chain's transactions go (agent/execution/routes.ts); absent: the public RPC. */
+  routes?: Partial<Record<ChainKey, SubmitRoute>>
 }
 
 export type TransferResult =
@@ -127,6 +131,7 @@ export async function transferWorkflow(input: TransferInput): Promise<TransferRe
     chainId: input.fromChainId,
     idempotencyKey: input.idempotencyKey,
     taskQueuePrefix: input.taskQueuePrefix,
+    route: input.routes?.[r.from],
   })
   const gasCostWei = sent.outcomes.reduce((s, o) => s + BigInt(o.gasUsed) * BigInt(o.effectiveGasPrice), 0n).toString()
   if (sent.status === 'failed') return notSent(`${sent.failureType}: ${sent.reason}`)
@@ -218,6 +223,7 @@ async function remediate(p: { input: TransferInput; transferId: string }): Promi
     chainId: p.input.toChainId,
     idempotencyKey: key,
     taskQueuePrefix: p.input.taskQueuePrefix,
+    route: p.input.routes?.[r.to],
   })
   return sent.status === 'sent'
 }
@@ -279,6 +285,7 @@ async function wrap(p: { input: TransferInput; chain: TransferInput['request']['
     chainId,
     idempotencyKey: key,
     taskQueuePrefix: p.input.taskQueuePrefix,
+    route: p.input.routes?.[p.chain],
   })
   return sent.status === 'sent' ? (sent.outcomes.at(-1)?.hash ?? null) : null
 }

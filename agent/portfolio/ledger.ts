@@ -1,5 +1,6 @@
 import type { ChainKey } from '../../chains/types.ts'
 import type { SettlementResult } from '../execution/settlement.ts'
+import { type SubmissionSummary, vsQuoteBps } from '../execution/submission.ts'
 import type { Mandate } from '../mandate/schema.ts'
 import { sviTotalVariance } from '../risk/svi.ts'
 import { usdcToWethAtMid, wethIsToken0, wethToUsdcAtMid } from './poolPrice.ts'
@@ -42,6 +43,10 @@ export type HedgeRecord = {
   txHashes: string[]
   /** The pool's mid before the trade, so a hedge settled later is still valued against it. */
   preTradeMid?: { sqrtPriceX96: string; wethIsToken0: boolean }
+  /** How it was sent: route, attempts, blocks waited, fees. */
+  submission?: SubmissionSummary
+  /** The fill against the quote it was decided on, bps (negative: worse). */
+  vsQuoteBps?: number
   /** For a hedge that ended in doubt: how it was settled (`landed`: the swap was mined after all). */
   settled?: { as: 'landed' | 'cancelled'; detail: string }
 }
@@ -147,7 +152,11 @@ export type HedgeTotals = {
   byChain: Partial<Record<ChainKey, number>>
   cutShortByBalance: number
   funded: number
+  /** Completed hedges per submission route: how many, bundles or fee versions sent, blocks waited in all. */
+  byRoute?: Record<string, RouteTotals>
 }
+
+export type RouteTotals = { hedges: number; attempts: number; blocksWaited: number; maxBlocksWaited: number }
 
 export const emptyHedgeTotals = (): HedgeTotals => ({
   completed: 0,
@@ -171,6 +180,21 @@ export function addHedgeToTotals(t: HedgeTotals, h: HedgeRecord): HedgeTotals {
     byChain: { ...t.byChain, [h.chain]: (t.byChain[h.chain] ?? 0) + 1 },
     cutShortByBalance: t.cutShortByBalance + (h.limitedBy === 'balance' ? 1 : 0),
     funded: t.funded + (h.fundedBy?.length ? 1 : 0),
+    ...(h.submission || t.byRoute ? { byRoute: addRoute(t.byRoute ?? {}, h.submission) } : {}),
+  }
+}
+
+function addRoute(byRoute: Record<string, RouteTotals>, s: SubmissionSummary | undefined): Record<string, RouteTotals> {
+  if (!s) return byRoute
+  const t = byRoute[s.route] ?? { hedges: 0, attempts: 0, blocksWaited: 0, maxBlocksWaited: 0 }
+  return {
+    ...byRoute,
+    [s.route]: {
+      hedges: t.hedges + 1,
+      attempts: t.attempts + s.attempts,
+      blocksWaited: t.blocksWaited + s.blocksWaited,
+      maxBlocksWaited: Math.max(t.maxBlocksWaited, s.blocksWaited),
+    },
   }
 }
 
@@ -180,7 +204,17 @@ export const appendHedge = (hedges: readonly HedgeRecord[], record: HedgeRecord)
 
 /** What a hedge saga ended with (the rebalance workflow's result, as data). */
 export type HedgeOutcome =
-  | { status: 'completed'; amountIn: string; amountOut: string; gasCostWei: string; txHashes: string[] }
+  | {
+      status: 'completed'
+      amountIn: string
+      amountOut: string
+      gasCostWei: string
+      txHashes: string[]
+      /** How the swap went out (absent in results from before routes were recorded). */
+      submission?: SubmissionSummary | null
+      /** What the quote the hedge was decided on promised. */
+      quotedAmountOut?: string
+    }
   | { status: 'failed' | 'in-doubt'; failureType: string; reason: string; txHashes: string[] }
 
 /** The record of one hedge: what was decided (chain, size, estimate) and what its saga did, valued at the pre-trade mid. */
@@ -230,6 +264,8 @@ export function hedgeRecord(p: {
     reason: outcome.status === 'completed' ? null : `${outcome.failureType}: ${outcome.reason}`,
     txHashes: outcome.txHashes,
     preTradeMid: { sqrtPriceX96: mid.sqrtPriceX96.toString(), wethIsToken0: mid.wethIsToken0 },
+    ...(done?.submission ? { submission: done.submission } : {}),
+    ...(done?.quotedAmountOut ? { vsQuoteBps: vsQuoteBps(BigInt(done.quotedAmountOut), BigInt(done.amountOut)) } : {}),
   }
 }
 

@@ -20,7 +20,7 @@ import { loadMandateFile } from '../../temporal/mandateFile.ts'
 import type { TemporalHandle } from '../../temporal/server.ts'
 import { createKeelWorkers } from '../../temporal/worker.ts'
 import type { PortfolioStatus } from '../../workflows/portfolioWorkflow.ts'
-import { eth, formatHedge, formatRoll, formatStatus, formatTransfer, usdc } from '../format.ts'
+import { eth, formatHedge, formatRoll, formatRouteTotals, formatStatus, formatTransfer, usdc } from '../format.ts'
 import { connectRuntime, progress, signalExitCode, stopSignals } from '../runtime.ts'
 import { createStopList, type StopList, type Stoppable } from '../stopList.ts'
 
@@ -274,6 +274,7 @@ function printSummary(p: { status: PortfolioStatus; simulatedSec: number; startP
   console.log(`  slippage (fee + impact vs mid): ${usdc(BigInt(t.slippageCostUsdc))} USDC`)
   console.log(`  hedges cut short by the balance on their chain: ${t.cutShortByBalance}`)
   if (t.funded > 0) console.log(`  hedges funded by a transfer first: ${t.funded}`)
+  for (const r of formatRouteTotals(t.byRoute ?? {})) console.log(`  sent ${r}`)
   const transfers = (p.status.transfers ?? []).filter((t) => t.state === 'delivered' || t.state === 'refunded')
   const bridgeCost = transfers.reduce((s, t) => s + BigInt(t.costUsdc), 0n)
   const inFlightSec = transfers.reduce(

@@ -1,11 +1,13 @@
 import { Context, heartbeat } from '@temporalio/activity'
 import { type Address, erc20Abi, getAddress, parseEventLogs } from 'viem'
+import { BundleNotIncludedError } from '../../adapters/executor/errors.ts'
 import type { Executor } from '../../adapters/executor/executor.ts'
 import { mapError } from '../../adapters/executor/mapError.ts'
 import type { GammaDeployment } from '../../adapters/opyn-gamma/gamma.ts'
-import type { BridgeAdapter, PreparedTx, SwapQuote } from '../../adapters/types.ts'
+import type { BridgeAdapter, BundleRelay, PreparedTx, SubmittedTx, Submitter, SwapQuote } from '../../adapters/types.ts'
 import type { UniswapV3Adapter, UniswapV3ChainContracts } from '../../adapters/uniswap-v3/index.ts'
 import { InvalidInputError } from '../../agent/errors.ts'
+import type { SubmitRoute } from '../../agent/execution/routes.ts'
 import { type Mandate, parseMandate } from '../../agent/mandate/schema.ts'
 import type { ChainObservation, PortfolioSnapshot } from '../../agent/portfolio/types.ts'
 import { RpcUnreachableError } from '../../chains/errors.ts'
@@ -28,6 +30,8 @@ export type ActivityDeps = {
   gamma?: Partial<Record<ChainKey, GammaDeployment>>
   /** AirSwap SwapERC20 and the RFQ makers per chain, where the worker knows them (premium sales and buy-backs). */
   rfq?: Partial<Record<ChainKey, RfqVenue>>
+  /** The routes this worker can send on, per chain it signs for: public always, private-rpc and bundles where configured. */
+  routes?: Partial<Record<ChainKey, { public: Submitter; privateRpc?: Submitter; relay?: BundleRelay }>>
 }
 
 /** Read-only activities: observation and quotes. They run on the portfolio task queue. */
@@ -123,14 +127,63 @@ export function createChainActivities(deps: ActivityDeps, chain: ChainKey): Chai
         })
         return executor.prepare({ calls, idempotencyKey: input.idempotencyKey })
       },
-      async submitTx({ prepared }) {
+      async submitTx({ prepared, route }) {
         if (prepared.chainId !== executor.chainId) throw wrongChain(chain, String(prepared.chainId))
+        const via = route ? submitterFor(deps, chain, route) : undefined
+        const reprice = route ? repriceOf(route) : undefined
         // Heartbeats while the receipt is awaited let Temporal notice a dead worker within seconds;
         // the cancellation signal (worker shutdown, cancelled activity) ends the wait at once.
         const beat = setInterval(() => heartbeat({ hash: prepared.hash }), 2_000)
         try {
           heartbeat({ hash: prepared.hash })
-          return await executor.submit(prepared, { signal: Context.current().cancellationSignal })
+          return await executor.submit(prepared, {
+            signal: Context.current().cancellationSignal,
+            ...(via ? { via } : {}),
+            ...(reprice ? { reprice } : {}),
+          })
+        } finally {
+          clearInterval(beat)
+        }
+      },
+      async submitBundle({ prepared, route }) {
+        const relay = deps.routes?.[chain]?.relay
+        if (route.kind !== 'flashbots' || !relay) {
+          throw new InvalidInputError({
+            what: 'submitBundle',
+            issues: [{ path: 'route', message: `no bundle relay is configured for ${chain} (KEEL_FLASHBOTS_RELAY_URL on live chains)` }],
+          })
+        }
+        for (const tx of prepared) if (tx.chainId !== executor.chainId) throw wrongChain(chain, String(tx.chainId))
+        // The first attempt's block, kept in the heartbeat: a retried run keeps the same deadline.
+        const resumed = Context.current().info.heartbeatDetails as { startBlock?: string } | undefined
+        let progress: Record<string, string> = resumed?.startBlock ? { startBlock: resumed.startBlock } : {}
+        const beat = setInterval(() => heartbeat(progress), 2_000)
+        const signal = Context.current().cancellationSignal
+        try {
+          const out = await executor.submitBundle(prepared, {
+            relay,
+            policy: {
+              deadlineBlocks: route.deadlineBlocks,
+              feeStepBps: route.feeStepBps,
+              maxPriorityFeePerGas: BigInt(route.maxPriorityFeePerGas),
+            },
+            signal,
+            ...(resumed?.startBlock ? { startBlock: BigInt(resumed.startBlock) } : {}),
+            onProgress: (p) => {
+              progress = { startBlock: p.startBlock.toString(), targetBlock: p.targetBlock.toString(), bundleHash: p.bundleHash }
+              heartbeat(progress)
+            },
+          })
+          if (out.status === 'included') return out.outcomes
+          if (route.fallback === 'stop') throw new BundleNotIncludedError(out)
+          // The mandate allows the public mempool after the deadline: the last version, in order, re-priced if it sticks.
+          const via = deps.routes?.[chain]?.public
+          const outcomes: SubmittedTx[] = []
+          for (const tx of out.last) {
+            const sent = await executor.submit(tx, { signal, ...(via ? { via } : {}), reprice: repriceOf(route) })
+            outcomes.push({ ...sent, route: `flashbots>${sent.route ?? 'public'}`, attempts: out.attempts + (sent.attempts ?? 1) })
+          }
+          return outcomes
         } finally {
           clearInterval(beat)
         }
@@ -176,6 +229,23 @@ export function createChainActivities(deps: ActivityDeps, chain: ChainKey): Chai
     redactorOf(deps),
   )
 }
+
+/** The submitter of a public or private route on `chain`; a private route this worker has no endpoint for is refused, never sent publicly. */
+function submitterFor(deps: ActivityDeps, chain: ChainKey, route: SubmitRoute): Submitter | undefined {
+  const routes = deps.routes?.[chain]
+  if (route.kind === 'private-rpc') {
+    if (!routes?.privateRpc) {
+      throw new InvalidInputError({
+        what: 'submitTx',
+        issues: [{ path: 'route', message: `no private endpoint is configured for ${chain} (KEEL_PRIVATE_RPC_${chain.toUpperCase()})` }],
+      })
+    }
+    return routes.privateRpc
+  }
+  return routes?.public
+}
+
+const repriceOf = (route: SubmitRoute) => ({ afterBlocks: route.reprice.afterBlocks, maxFeePerGas: BigInt(route.reprice.maxFeePerGas) })
 
 async function observeChain(deps: ActivityDeps, mandate: Mandate, chain: ChainKey): Promise<ChainObservation> {
   const { chainId, clients, contracts } = chainDeps(deps, mandate, chain)

@@ -1,5 +1,6 @@
 import type { Address, Hex } from 'viem'
 import type { BridgeAsset, PreparedTx, SubmittedTx, TransferState } from '../../adapters/types.ts'
+import type { SubmitRoute } from '../../agent/execution/routes.ts'
 import type { CancelOrder } from '../../agent/execution/settlement.ts'
 import type { MandateInput } from '../../agent/mandate/schema.ts'
 import type { SeriesJson } from '../../agent/options/rolls.ts'
@@ -168,7 +169,13 @@ export type ChainActivities = {
     slippageBps: number
     deadlineSec: string
   }): Promise<PreparedTx[]>
-  submitTx(input: { prepared: PreparedTx }): Promise<SubmittedTx>
+  /** Sends one signed transaction on `route` (public or private-rpc; the chain's public RPC when absent), re-pricing it if it sticks. */
+  submitTx(input: { prepared: PreparedTx; route?: SubmitRoute }): Promise<SubmittedTx>
+  /**
+   * Sends a signed batch as one Flashbots bundle, block after block until included or the route's
+   * deadline; then the route's fallback (send publicly, or stop with Executor.BundleNotIncludedError).
+   */
+  submitBundle(input: { prepared: PreparedTx[]; route: Extract<SubmitRoute, { kind: 'flashbots' }> }): Promise<SubmittedTx[]>
   /** The signer's nonces and the receipts of `hashes` (null: none), read together for a settlement. */
   readNonceState(input: { chain: ChainKey; hashes: Hex[] }): Promise<{
     latestNonce: number
