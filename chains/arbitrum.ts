@@ -10,4 +10,5 @@ export const arbitrum: ChainMeta = {
   finalityDepth: 20,
   rpcEnvVar: 'KEEL_RPC_ARBITRUM',
   submission: 'private',
+  l1FeeModel: 'arbitrum-nitro',
 }

@@ -9,4 +9,5 @@ export const base: ChainMeta = {
   finalityDepth: 10,
   rpcEnvVar: 'KEEL_RPC_BASE',
   submission: 'private',
+  l1FeeModel: 'op-stack',
 }

@@ -10,4 +10,5 @@ export const ethereum: ChainMeta = {
   finalityDepth: 64,
   rpcEnvVar: 'KEEL_RPC_ETHEREUM',
   submission: 'bundle',
+  l1FeeModel: 'none',
 }

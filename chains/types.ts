@@ -16,7 +16,15 @@ export type ChainMeta = {
   rpcEnvVar: string
   /** Whether transactions on this chain go out as bundles (Ethereum) or to a private/public route. */
   submission: 'bundle' | 'private' | 'public'
+  /** How the chain charges for posting a transaction's data to L1, on top of execution gas. */
+  l1FeeModel: L1FeeModel
 }
+
+/**
+ * `none`: an L1 (Ethereum). `op-stack`: the GasPriceOracle predeploy's `getL1Fee` over the unsigned
+ * serialized tx (Base). `arbitrum-nitro`: NodeInterface's `gasEstimateL1Component`, L2 gas at the L2 base fee.
+ */
+export type L1FeeModel = 'none' | 'op-stack' | 'arbitrum-nitro'
 
 /** Addresses of the protocol contracts keel uses on one chain. */
 export type ChainContracts = {
@@ -66,4 +74,9 @@ export type DevnetManifest = {
   bridges?: Partial<Record<'layerzero' | 'across', { services: number[] } & Record<string, unknown>>> | undefined
   /** Option venues deployed on every chain, each section checked by that venue's own schema; absent on a devnet started before options. */
   options?: { gamma?: Record<string, unknown> | undefined; rfq?: Record<string, unknown> | undefined } | undefined
+  /**
+   * The bundle relay that builds Ethereum's blocks (automine is off there once deployed): its URL,
+   * process id and block interval; absent on a devnet started before the relay.
+   */
+  relay?: { url: string; pid: number; blockMs: number } | undefined
 }

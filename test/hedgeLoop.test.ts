@@ -3,9 +3,11 @@ import { ApplicationFailure } from '@temporalio/common'
 import { type Hex, parseAbi, parseEventLogs } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { quoterV2Abi } from '../adapters/uniswap-v3/abis.ts'
+import { exactInputSingleCall, minAmountOut } from '../adapters/uniswap-v3/buildCalls.ts'
 import { parseMandate } from '../agent/mandate/schema.ts'
 import { costVenue } from '../agent/venue/chooseVenue.ts'
 import { uniswapV3PoolAbi } from '../chains/devnet/abis.ts'
+import { l1DataFeeWei } from '../chains/l1DataFee.ts'
 import { type ChainKey, chainKeys } from '../chains/types.ts'
 import { portfolioControls, waitForStatus } from '../temporal/client.ts'
 import { ethTarget, type Stack, startAndObserve, startStack, testMandate } from './fixtures/stack.ts'
@@ -107,6 +109,21 @@ describe('portfolio workflow on the devnet', () => {
           client.getBlock({ blockNumber }),
         ])
         const priority = await client.estimateMaxPriorityFeePerGas()
+        // The L2s' L1 data fee of the swap as keel builds it (the fixture's mandate: 50 bps, 600 s).
+        const l1Fee = await l1DataFeeWei({
+          chain: c,
+          client,
+          blockNumber,
+          tx: exactInputSingleCall({
+            contracts: { swapRouter: m.contracts.swapRouter, poolFee: m.poolFee },
+            tokenIn: m.contracts.weth,
+            tokenOut: m.contracts.usdc,
+            recipient: stack.treasury,
+            deadlineSec: block.timestamp + 600n,
+            amountIn: BigInt(hedge.amountIn),
+            amountOutMinimum: minAmountOut({ amountOut, slippageBps: 50 }),
+          }),
+        })
         return costVenue(
           {
             chain: c,
@@ -115,6 +132,7 @@ describe('portfolio workflow on the devnet', () => {
             amountOut,
             gasEstimate,
             gasPriceWei: (block.baseFeePerGas ?? 0n) + priority,
+            l1DataFeeWei: l1Fee,
             sqrtPriceX96: slot0[0],
             wethIsToken0: m.contracts.weth.toLowerCase() < m.contracts.usdc.toLowerCase(),
             balanceIn: before[c].weth,

@@ -1,7 +1,7 @@
-import { encodeFunctionData } from 'viem'
+import { type Address, encodeFunctionData, type Hex } from 'viem'
 import type { BuildSwapParamsWithOwner, Call } from '../types.ts'
 import { erc20Abi, swapRouterAbi } from './abis.ts'
-import { chainContext, read, type UniswapV3Deps } from './chainContext.ts'
+import { chainContext, read, type UniswapV3ChainContracts, type UniswapV3Deps } from './chainContext.ts'
 import { InvalidQuoteError } from './errors.ts'
 import { buildSwapParamsSchema, parseInput } from './schemas.ts'
 
@@ -13,6 +13,40 @@ export function minAmountOut(params: { amountOut: bigint; slippageBps: number })
   if (params.amountOut < 0n) throw new RangeError(`amountOut must be non-negative, got ${params.amountOut}`)
   // bigint division truncates toward zero, which is floor for non-negative operands.
   return (params.amountOut * BigInt(10_000 - params.slippageBps)) / 10_000n
+}
+
+/**
+ * The router call of an exact-input swap: what `buildCalls` sends, and what an L2's L1 data fee is
+ * priced on before a swap is built (same bytes, so the same fee).
+ */
+export function exactInputSingleCall(p: {
+  contracts: Pick<UniswapV3ChainContracts, 'swapRouter' | 'poolFee'>
+  tokenIn: Address
+  tokenOut: Address
+  recipient: Address
+  deadlineSec: bigint
+  amountIn: bigint
+  amountOutMinimum: bigint
+}): { to: Address; data: Hex } {
+  return {
+    to: p.contracts.swapRouter,
+    data: encodeFunctionData({
+      abi: swapRouterAbi,
+      functionName: 'exactInputSingle',
+      args: [
+        {
+          tokenIn: p.tokenIn,
+          tokenOut: p.tokenOut,
+          fee: p.contracts.poolFee,
+          recipient: p.recipient,
+          deadline: p.deadlineSec,
+          amountIn: p.amountIn,
+          amountOutMinimum: p.amountOutMinimum,
+          sqrtPriceLimitX96: 0n,
+        },
+      ],
+    }),
+  }
 }
 
 /**
@@ -49,22 +83,14 @@ export async function buildCalls(deps: UniswapV3Deps, input: BuildSwapParamsWith
   }
   calls.push({
     chainId,
-    to: contracts.swapRouter,
-    data: encodeFunctionData({
-      abi: swapRouterAbi,
-      functionName: 'exactInputSingle',
-      args: [
-        {
-          tokenIn: quote.tokenIn,
-          tokenOut: quote.tokenOut,
-          fee: contracts.poolFee,
-          recipient,
-          deadline: deadlineSec,
-          amountIn: quote.amountIn,
-          amountOutMinimum: minOut,
-          sqrtPriceLimitX96: 0n,
-        },
-      ],
+    ...exactInputSingleCall({
+      contracts,
+      tokenIn: quote.tokenIn,
+      tokenOut: quote.tokenOut,
+      recipient,
+      deadlineSec,
+      amountIn: quote.amountIn,
+      amountOutMinimum: minOut,
     }),
     value: 0n,
     description: `uniswap-v3 swap ${quote.amountIn} ${quote.tokenIn} -> >=${minOut} ${quote.tokenOut} (fee ${contracts.poolFee}, deadline ${deadlineSec})`,

@@ -55,8 +55,8 @@ describe('gasCostQuote', () => {
   test('prices fee per gas × gas used (plus L1 data fee) through the spot', () => {
     // 15 gwei × 130,000 = 0.00195 ETH → 5.85 USDC at 3,000.
     expect(gasCostQuote({ chain: chain('ethereum'), spot: 3000 })).toBeCloseTo(5.85, 10)
-    // 0.02 gwei × 160,000 + 1e12 wei = 4.2e12 wei → 0.0126 USDC.
-    expect(gasCostQuote({ chain: chain('arbitrum'), spot: 3000 })).toBeCloseTo(0.0126, 10)
+    // 0.02 gwei × 160,000 + 369,710,000,000 wei of L1 data fee = 3.56971e12 wei → 0.01070913 USDC.
+    expect(gasCostQuote({ chain: chain('arbitrum'), spot: 3000 })).toBeCloseTo(0.01070913, 10)
   })
 })
 

@@ -13,14 +13,17 @@ import type { RollRecord, SeriesJson } from './rolls.ts'
 const YEAR = 365 * 86_400
 /** Gas of a buy-back: approve USDC, settle the maker's order, burn and withdraw. */
 export const BUY_BACK_GAS = 420_000n
+/** Its transactions, each paying an L2's L1 data fee (priced at the chain's observed fee of a swap). */
+export const BUY_BACK_TXS = 3n
 
 /** Pool mid per chain, USDC per ETH. */
 export const spotOf = (exposure: PortfolioExposure): Record<string, number> =>
   Object.fromEntries(exposure.chains.map((c) => [c.chain, c.priceUsdc]))
 
-/** A buy-back's gas on a chain at its observed fee, USD. */
+/** A buy-back's gas on a chain at its observed fee, L1 data fees included, USD. */
 export function buyBackGasUsd(obs: ChainObservation, spotUsd: number): number {
-  const wei = BUY_BACK_GAS * (BigInt(obs.baseFeePerGasWei) + BigInt(obs.priorityFeePerGasWei))
+  const wei =
+    BUY_BACK_GAS * (BigInt(obs.baseFeePerGasWei) + BigInt(obs.priorityFeePerGasWei)) + BUY_BACK_TXS * BigInt(obs.l1DataFeeWei ?? '0')
   return (Number(wei) / 1e18) * spotUsd
 }
 

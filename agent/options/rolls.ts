@@ -24,6 +24,12 @@ const E8 = 10n ** 8n
  * to SwapERC20 and settle the maker's order.
  */
 export const ROLL_GAS = { createSeries: 330_000n, mintAndSell: 560_000n } as const
+/**
+ * Transactions of a roll (create the series; approve and open the vault; approve and take the
+ * maker's order): on an L2 each pays an L1 data fee, priced at the chain's observed fee of a swap,
+ * a floor since Gamma's operate and a signed order carry more calldata than a swap.
+ */
+export const ROLL_TXS = 5n
 
 export type LegKind = 'call' | 'put'
 
@@ -238,7 +244,7 @@ export function planRolls(p: {
         const free = BigInt(obs.balances[asset]) - (promised.get(key) ?? 0n)
         const modelPremium = BigInt(Math.floor((choice.price * Number(amountE8)) / 100)) // USD per option × (amountE8 / 1e8) options × 1e6
         const gasPrice = BigInt(obs.baseFeePerGasWei) + BigInt(obs.priorityFeePerGasWei)
-        const gasWei = (gas.createSeries + gas.mintAndSell) * gasPrice
+        const gasWei = (gas.createSeries + gas.mintAndSell) * gasPrice + ROLL_TXS * BigInt(obs.l1DataFeeWei ?? '0')
         const gasUsdc = BigInt(Math.ceil((Number(gasWei) / 1e18) * spot * 1e6))
         let net = modelPremium - gasUsdc
         let funding: { status: 'wait' } | { status: 'fund'; move: RollFunding } | null = null

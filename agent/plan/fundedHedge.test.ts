@@ -127,6 +127,7 @@ function scenario(
       amountOut: BigInt(quote('arbitrum', 25n * ETH, sliceBps).amountOut),
       gasEstimate: 150_000n,
       gasPriceWei: 11_000_000n,
+      l1DataFeeWei: 0n,
       sqrtPriceX96: SQRT,
       wethIsToken0: true,
       balanceIn: arbitrumWeth,

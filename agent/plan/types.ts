@@ -17,6 +17,8 @@ export type SwapQuoteJson = {
   amountIn: string
   amountOut: string
   gasEstimate: string
+  /** L1 data fee of the swap transaction on an L2, wei; '0' on Ethereum. Absent in quotes made before it was read. */
+  l1DataFeeWei?: string
   sqrtPriceX96After: string
   blockNumber: string
   blockTimestampSec: string

@@ -32,7 +32,7 @@ const withBook = (over: Record<string, unknown> = {}) =>
       ...over,
     },
   })
-const snapshot = (gasGwei: bigint) =>
+const snapshot = (gasGwei: bigint, l1DataFeeWei?: string) =>
   ({
     portfolio: 'book',
     chains: [
@@ -41,6 +41,7 @@ const snapshot = (gasGwei: bigint) =>
         blockTimestampSec: now.toString(),
         baseFeePerGasWei: (gasGwei * 10n ** 9n).toString(),
         priorityFeePerGasWei: '0',
+        ...(l1DataFeeWei === undefined ? {} : { l1DataFeeWei }),
         pool: { liquidity: '5477225575051661000', fee: 500 },
         options: {
           vaults: [
@@ -107,6 +108,13 @@ describe('the live hedge policy', () => {
     expect(band(-50, 15_000n)).toBe(20n * ETH)
     // Inside a band that wide, nothing to do.
     expect(decideHedge({ mandate: m, paused: false, exposure: exposure(510n, -50), snapshot: snapshot(15_000n) }).action).toBe('hold')
+  })
+})
+
+describe('liveChainCosts', () => {
+  test('carries the observed L1 data fee of a swap into the lab’s cost inputs, 0 when the observation has none', () => {
+    expect(liveChainCosts(snapshot(15n, '123000000000'))[0]?.l1DataFeeWei).toBe(123_000_000_000n)
+    expect(liveChainCosts(snapshot(15n))[0]?.l1DataFeeWei).toBe(0n)
   })
 })
 

@@ -14,13 +14,13 @@ const WEI = 1e18
 /** Gas of one hedge swap through the router, as the lab prices it. */
 const SWAP_GAS = 130_000n
 
-/** The lab's cost inputs, read from the live observation: each chain's fee per gas and its pool's in-range liquidity. */
+/** The lab's cost inputs, read from the live observation: each chain's fee per gas, its L1 data fee per swap and its pool's in-range liquidity. */
 export function liveChainCosts(snapshot: PortfolioSnapshot): ChainCostParams[] {
   return snapshot.chains.map((c) => ({
     chain: c.chain,
     gasPriceWei: BigInt(c.baseFeePerGasWei) + BigInt(c.priorityFeePerGasWei),
     swapGasUsed: SWAP_GAS,
-    l1DataFeeWei: 0n,
+    l1DataFeeWei: BigInt(c.l1DataFeeWei ?? '0'),
     pool: { liquidity: BigInt(c.pool.liquidity), baseDecimals: 18, quoteDecimals: 6 },
     venueFeeBps: c.pool.fee / 100,
   }))

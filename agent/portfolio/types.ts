@@ -14,6 +14,11 @@ export type ChainObservation = {
   blockTimestampSec: string
   baseFeePerGasWei: string
   priorityFeePerGasWei: string
+  /**
+   * L1 data fee of one hedge swap transaction on this chain (an L2's charge for posting it to L1,
+   * on top of execution gas), wei; '0' on Ethereum. Absent in observations made before it was read.
+   */
+  l1DataFeeWei?: string
   treasury: Address
   weth: Address
   usdc: Address

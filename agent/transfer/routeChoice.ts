@@ -22,6 +22,8 @@ export type RouteQuote = {
   maxAmount: string | null
   /** Origin chain's fee per gas (base + priority) and WETH/USDC mid, read with the quote. */
   originGasPriceWei: string
+  /** L1 data fee of the origin transactions when the origin is an L2, wei; absent counts as 0 (Ethereum, older quotes). */
+  originL1DataFeeWei?: string
   originMid: { sqrtPriceX96: string; wethIsToken0: boolean }
 }
 
@@ -43,7 +45,8 @@ export function costRoute(q: RouteQuote, p: { timeValueBpsPerYear: number }): Co
   const valueUsdc = toUsdc(q.asset, BigInt(q.amount), false)
   const assetFeeUsdc = toUsdc(q.asset, BigInt(q.assetFee), true)
   const nativeFeeUsdc = wethToUsdcAtMid({ wethWei: BigInt(q.nativeFeeWei), ...mid, roundUp: true })
-  const gasUsdc = wethToUsdcAtMid({ wethWei: BigInt(q.gasEstimate) * BigInt(q.originGasPriceWei), ...mid, roundUp: true })
+  const gasWei = BigInt(q.gasEstimate) * BigInt(q.originGasPriceWei) + BigInt(q.originL1DataFeeWei ?? '0')
+  const gasUsdc = wethToUsdcAtMid({ wethWei: gasWei, ...mid, roundUp: true })
   const timeValueUsdc = divCeil(valueUsdc * BigInt(p.timeValueBpsPerYear) * BigInt(Math.ceil(q.expectedSec)), BPS * SECONDS_PER_YEAR)
   const costUsdc = assetFeeUsdc + nativeFeeUsdc + gasUsdc + timeValueUsdc
   return {

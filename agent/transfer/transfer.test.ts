@@ -115,6 +115,14 @@ describe('costRoute', () => {
     expect(lz.costUsdc).toBe(3_039_513n)
     expect(lz.costBps).toBe(1n)
   })
+
+  test('adds the origin L2’s L1 data fee to the origin gas', () => {
+    const q = { bridge: 'layerzero-v2-oft', outputAmount: (100_000n * USDC).toString(), assetFee: '0', nativeFeeWei: '0' }
+    const without = costRoute(quote(q), { timeValueBpsPerYear: 0 })
+    // 1e-4 ETH of L1 data fee = 0.30 USDC on top of the 0.03 USDC of execution.
+    const withFee = costRoute(quote({ ...q, originL1DataFeeWei: (10n ** 14n).toString() }), { timeValueBpsPerYear: 0 })
+    expect([without.breakdown.gasUsdc, withFee.breakdown.gasUsdc]).toEqual([30_000n, 330_000n])
+  })
 })
 
 describe('chooseRoute', () => {

@@ -14,6 +14,7 @@ const sell = (over: Partial<VenueCandidate>): VenueCandidate => ({
   amountOut: 29_970_000_000n,
   gasEstimate: 130_000n,
   gasPriceWei: 20n * GWEI,
+  l1DataFeeWei: 0n,
   sqrtPriceX96: sqrtPrice3000,
   wethIsToken0: true,
   balanceIn: 100n * ETH,
@@ -31,6 +32,16 @@ describe('costVenue', () => {
     expect(v.shortfallBps).toBe(10n)
     expect(v.rejected).toBeNull()
     expect(sqrtPrice3000 > 0n && sqrtPrice3000 < Q96).toBe(true)
+  })
+
+  test('adds the L1 data fee to the gas when the chain is an L2', () => {
+    // 0.0001 ETH of L1 data fee at 3000 USDC/ETH = 0.30 USDC on top of the 7.80 USDC of execution
+    const l2 = costVenue(sell({ chain: 'base', l1DataFeeWei: 10n ** 14n }), { maxGasCostUsdc: 100_000_000n, maxSlippageBps: 50 })
+    const l1 = costVenue(sell({}), { maxGasCostUsdc: 100_000_000n, maxSlippageBps: 50 })
+    expect(l2.l1DataFeeUsdc >= 299_999n && l2.l1DataFeeUsdc <= 300_001n).toBe(true)
+    expect(l2.gasCostUsdc - l1.gasCostUsdc >= 299_999n && l2.gasCostUsdc - l1.gasCostUsdc <= 300_001n).toBe(true)
+    expect(l2.totalCostUsdc - l1.totalCostUsdc).toBe(l2.gasCostUsdc - l1.gasCostUsdc)
+    expect(l1.l1DataFeeUsdc).toBe(0n)
   })
 
   test('rejects a venue whose gas exceeds the budget', () => {

@@ -14,6 +14,8 @@ export type VenueCandidate = {
   gasEstimate: bigint
   /** Fee per gas the executor expects to pay: base fee + priority fee. */
   gasPriceWei: bigint
+  /** L1 data fee the swap transaction pays on an L2 on top of its execution gas, wei (0 on Ethereum). */
+  l1DataFeeWei: bigint
   /** Pool mid price before the trade. */
   sqrtPriceX96: bigint
   wethIsToken0: boolean
@@ -24,8 +26,10 @@ export type VenueCandidate = {
 export type CostedVenue = {
   chain: ChainKey
   candidate: VenueCandidate
-  /** Gas in USDC base units at the chain's own mid price, rounded up. */
+  /** Gas in USDC base units at the chain's own mid price, rounded up: execution plus the L1 data fee. */
   gasCostUsdc: bigint
+  /** The L1 data fee's part of `gasCostUsdc`, rounded up on its own. */
+  l1DataFeeUsdc: bigint
   /** Value lost to the pool vs its mid price (fee + price impact), USDC base units. */
   impactCostUsdc: bigint
   totalCostUsdc: bigint
@@ -40,8 +44,14 @@ export type VenueChoice =
 
 /** Prices one candidate's total cost in USDC and checks it against the mandate's budgets. */
 export function costVenue(c: VenueCandidate, budget: { maxGasCostUsdc: bigint; maxSlippageBps: number }): CostedVenue {
-  const gasWei = c.gasEstimate * c.gasPriceWei
+  const gasWei = c.gasEstimate * c.gasPriceWei + c.l1DataFeeWei
   const gasCostUsdc = wethToUsdcAtMid({ wethWei: gasWei, sqrtPriceX96: c.sqrtPriceX96, wethIsToken0: c.wethIsToken0, roundUp: true })
+  const l1DataFeeUsdc = wethToUsdcAtMid({
+    wethWei: c.l1DataFeeWei,
+    sqrtPriceX96: c.sqrtPriceX96,
+    wethIsToken0: c.wethIsToken0,
+    roundUp: true,
+  })
   // Value of what goes in and what comes out, both in USDC at the pre-trade mid price.
   const valueIn =
     c.direction === 'sell-eth'
@@ -58,7 +68,16 @@ export function costVenue(c: VenueCandidate, budget: { maxGasCostUsdc: bigint; m
   else if (c.balanceIn < c.amountIn) rejected = 'insufficient-balance'
   else if (gasCostUsdc > budget.maxGasCostUsdc) rejected = 'gas-over-budget'
   else if (shortfallBps > BigInt(budget.maxSlippageBps)) rejected = 'slippage-over-budget'
-  return { chain: c.chain, candidate: c, gasCostUsdc, impactCostUsdc, totalCostUsdc: gasCostUsdc + impactCostUsdc, shortfallBps, rejected }
+  return {
+    chain: c.chain,
+    candidate: c,
+    gasCostUsdc,
+    l1DataFeeUsdc,
+    impactCostUsdc,
+    totalCostUsdc: gasCostUsdc + impactCostUsdc,
+    shortfallBps,
+    rejected,
+  }
 }
 
 /** Picks the chain where the hedge costs least in total (gas + fee + impact) within budget. */

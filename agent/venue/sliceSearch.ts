@@ -27,7 +27,15 @@ export type SliceMarket = {
 }
 
 /** A venue's answer for one chain, as it crosses Temporal (amounts as decimal strings); the search keeps it whole. */
-export type SliceOk = { status: 'ok'; chain: ChainKey; amountIn: string; amountOut: string; gasEstimate: string }
+export type SliceOk = {
+  status: 'ok'
+  chain: ChainKey
+  amountIn: string
+  amountOut: string
+  gasEstimate: string
+  /** L1 data fee of the swap transaction (L2s), wei; absent counts as 0 (Ethereum, or a quote made before it was read). */
+  l1DataFeeWei?: string
+}
 export type SliceUnavailable = { status: 'unavailable'; chain: ChainKey; reason: string }
 export type SliceQuote = SliceOk | SliceUnavailable
 
@@ -244,7 +252,7 @@ export function marketOf(obs: ChainObservation, direction: HedgeDirection): Slic
 export function candidateOf(
   direction: HedgeDirection,
   m: SliceMarket,
-  q: Pick<SliceOk, 'amountIn' | 'amountOut' | 'gasEstimate'>,
+  q: Pick<SliceOk, 'amountIn' | 'amountOut' | 'gasEstimate' | 'l1DataFeeWei'>,
 ): VenueCandidate {
   return {
     chain: m.chain,
@@ -253,6 +261,7 @@ export function candidateOf(
     amountOut: BigInt(q.amountOut),
     gasEstimate: BigInt(q.gasEstimate),
     gasPriceWei: m.gasPriceWei,
+    l1DataFeeWei: BigInt(q.l1DataFeeWei ?? '0'),
     sqrtPriceX96: m.sqrtPriceX96,
     wethIsToken0: m.wethIsToken0,
     balanceIn: m.balanceIn,

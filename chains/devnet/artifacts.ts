@@ -24,7 +24,9 @@ function readArtifact(path: string, what: string): ParsedArtifact {
 }
 
 /** Our own contracts, from the committed build in chains/devnet/artifacts (never compiled at run time). */
-export function loadOwnArtifact(name: 'WETH9' | 'TestUSDC' | 'PriceFeed' | 'UsdcOFTAdapter'): Artifact {
+export function loadOwnArtifact(
+  name: 'WETH9' | 'TestUSDC' | 'PriceFeed' | 'UsdcOFTAdapter' | 'DevnetGasPriceOracle' | 'DevnetNodeInterface',
+): Artifact {
   const a = readArtifact(fileURLToPath(new URL(`./artifacts/${name}.json`, import.meta.url)), name)
   return { abi: a.abi as unknown as Abi, bytecode: a.bytecode as Hex }
 }

@@ -5,12 +5,14 @@ import type { Executor } from '../../adapters/executor/executor.ts'
 import { mapError } from '../../adapters/executor/mapError.ts'
 import type { GammaDeployment } from '../../adapters/opyn-gamma/gamma.ts'
 import type { BridgeAdapter, BundleRelay, PreparedTx, SubmittedTx, Submitter, SwapQuote } from '../../adapters/types.ts'
+import { exactInputSingleCall, minAmountOut } from '../../adapters/uniswap-v3/buildCalls.ts'
 import type { UniswapV3Adapter, UniswapV3ChainContracts } from '../../adapters/uniswap-v3/index.ts'
 import { InvalidInputError } from '../../agent/errors.ts'
 import type { SubmitRoute } from '../../agent/execution/routes.ts'
 import { type Mandate, parseMandate } from '../../agent/mandate/schema.ts'
 import type { ChainObservation, PortfolioSnapshot } from '../../agent/portfolio/types.ts'
 import { RpcUnreachableError } from '../../chains/errors.ts'
+import { l1DataFeeWei } from '../../chains/l1DataFee.ts'
 import { createRedactor } from '../../chains/redactRpcUrl.ts'
 import type { ChainClients } from '../../chains/transport.ts'
 import type { ChainKey } from '../../chains/types.ts'
@@ -54,6 +56,17 @@ export function createReadActivities(deps: ActivityDeps): ReadActivities {
             const [tokenIn, tokenOut] = direction === 'sell-eth' ? [contracts.weth, contracts.usdc] : [contracts.usdc, contracts.weth]
             const q = await guardRpc(deps, chain, () => deps.uniswap.quote({ chain, tokenIn, tokenOut, amountIn: BigInt(amountIn) }))
             if (q.status !== 'ok') return { status: 'unavailable', chain, reason: q.reason }
+            // The swap as it will be built (same recipient, deadline and minimum out), so the same bytes for the L1 fee.
+            const l1Fee = await guardRpc(deps, chain, () =>
+              swapL1DataFeeWei(deps, mandate, chain, {
+                tokenIn,
+                tokenOut,
+                amountIn: q.amountIn,
+                amountOutMinimum: minAmountOut({ amountOut: q.amountOut, slippageBps: mandate.hedge.maxSlippageBps }),
+                deadlineSec: q.blockTimestampSec + BigInt(mandate.hedge.deadlineSec),
+                blockNumber: q.blockNumber,
+              }),
+            )
             return {
               status: 'ok',
               chain,
@@ -62,6 +75,7 @@ export function createReadActivities(deps: ActivityDeps): ReadActivities {
               amountIn: q.amountIn.toString(),
               amountOut: q.amountOut.toString(),
               gasEstimate: q.gasEstimate.toString(),
+              l1DataFeeWei: l1Fee.toString(),
               sqrtPriceX96After: q.sqrtPriceX96After.toString(),
               blockNumber: q.blockNumber.toString(),
               blockTimestampSec: q.blockTimestampSec.toString(),
@@ -254,10 +268,19 @@ async function observeChain(deps: ActivityDeps, mandate: Mandate, chain: ChainKe
     const client = clients.publicClient
     // Every read at one block: balances, positions and the pool price must describe one state.
     const block = await client.getBlock({ blockTag: 'latest' })
-    const [priorityFee, pool, positions] = await Promise.all([
+    const [priorityFee, pool, positions, l1DataFee] = await Promise.all([
       client.estimateMaxPriorityFeePerGas(),
       deps.uniswap.readPoolState({ chain, blockNumber: block.number }),
       deps.uniswap.readPositions({ chain, owner: treasury, blockNumber: block.number }),
+      // A typical hedge: 1 WETH for about 1,000 USDC or more, to the treasury.
+      swapL1DataFeeWei(deps, mandate, chain, {
+        tokenIn: contracts.weth,
+        tokenOut: contracts.usdc,
+        amountIn: 10n ** 18n,
+        amountOutMinimum: 10n ** 9n,
+        deadlineSec: block.timestamp + BigInt(mandate.hedge.deadlineSec),
+        blockNumber: block.number,
+      }),
     ])
     let weth = 0n
     let usdc = 0n
@@ -283,6 +306,7 @@ async function observeChain(deps: ActivityDeps, mandate: Mandate, chain: ChainKe
       blockTimestampSec: block.timestamp.toString(),
       baseFeePerGasWei: (block.baseFeePerGas ?? 0n).toString(),
       priorityFeePerGasWei: priorityFee.toString(),
+      l1DataFeeWei: l1DataFee.toString(),
       treasury,
       weth: contracts.weth,
       usdc: contracts.usdc,
@@ -300,6 +324,19 @@ async function observeChain(deps: ActivityDeps, mandate: Mandate, chain: ChainKe
       ...(await observeOptions(deps, mandate, chain, treasury)),
     }
   })
+}
+
+/** The L1 data fee of a swap to the mandate's treasury on `chain`, read from the chain's own fee contract (0 on Ethereum). */
+function swapL1DataFeeWei(
+  deps: ActivityDeps,
+  mandate: Mandate,
+  chain: ChainKey,
+  swap: { tokenIn: Address; tokenOut: Address; amountIn: bigint; amountOutMinimum: bigint; deadlineSec: bigint; blockNumber: bigint },
+): Promise<bigint> {
+  const { clients, contracts } = chainDeps(deps, mandate, chain)
+  const { blockNumber, ...call } = swap
+  const tx = exactInputSingleCall({ contracts, recipient: getAddress(mandate.chains[chain]!.treasury), ...call })
+  return l1DataFeeWei({ chain, client: clients.publicClient, tx, blockNumber })
 }
 
 function chainDeps(deps: ActivityDeps, mandate: Mandate, chain: ChainKey) {

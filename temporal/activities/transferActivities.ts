@@ -3,6 +3,8 @@ import type { Executor } from '../../adapters/executor/executor.ts'
 import type { BridgeAdapter, BridgeAsset, BridgeQuote } from '../../adapters/types.ts'
 import { InvalidInputError } from '../../agent/errors.ts'
 import { wethIsToken0 } from '../../agent/portfolio/poolPrice.ts'
+import { l1DataFeeWei } from '../../chains/l1DataFee.ts'
+import { getChainMeta } from '../../chains/registry.ts'
 import type { ChainKey } from '../../chains/types.ts'
 import type { ActivityDeps } from './createActivities.ts'
 import type { BridgeQuoteJson, ChainActivities, ReadActivities } from './types.ts'
@@ -149,6 +151,7 @@ async function quoteJson(deps: ActivityDeps, q: BridgeQuote): Promise<BridgeQuot
   const block = await clients.publicClient.getBlock({ blockNumber: q.blockNumber })
   const priority = await clients.publicClient.estimateMaxPriorityFeePerGas()
   const weth = chainOf(deps, q.request.from).contracts.weth
+  const originL1DataFeeWei = await originL1Fee(deps, q)
   return {
     status: 'ok',
     bridge: q.bridge,
@@ -169,8 +172,21 @@ async function quoteJson(deps: ActivityDeps, q: BridgeQuote): Promise<BridgeQuot
     blockTimestampSec: q.blockTimestampSec.toString(),
     params: q.params,
     originGasPriceWei: ((block.baseFeePerGas ?? 0n) + priority).toString(),
+    originL1DataFeeWei: originL1DataFeeWei.toString(),
     originMid: { sqrtPriceX96: pool.sqrtPriceX96.toString(), wethIsToken0: wethIsToken0({ token0: pool.token0 }, weth) },
   }
+}
+
+/** The L1 data fee of the calls the transfer will send on its origin (0 when the origin is an L1). */
+async function originL1Fee(deps: ActivityDeps, q: BridgeQuote): Promise<bigint> {
+  const from = q.request.from
+  if (getChainMeta(from).l1FeeModel === 'none') return 0n
+  const { calls } = await bridgeOf(deps, q.bridge).buildCalls({ quote: q })
+  const client = chainOf(deps, from).clients.publicClient
+  const fees = await Promise.all(
+    calls.map((c) => l1DataFeeWei({ chain: from, client, tx: { to: c.to, data: c.data, value: c.value }, blockNumber: q.blockNumber })),
+  )
+  return fees.reduce((a, b) => a + b, 0n)
 }
 
 function fromJson(q: BridgeQuoteJson): BridgeQuote {
