@@ -8,6 +8,7 @@ import { parseInput } from '../uniswap-v3/schemas.ts'
 import {
   AlreadyKnownError,
   BundleNotIncludedError,
+  FeeTooLowError,
   IdempotencyConflictError,
   InsufficientFundsError,
   InvalidTransactionError,
@@ -288,11 +289,14 @@ export function createExecutor(params: CreateExecutorParams): Executor {
         // A replacement sent by an earlier run of this send holds the nonce: wait for whichever version it is.
         versions.push(...(await laterVersions(tx, opts.reprice)))
         log({ level: 'info', msg: 'submit: an earlier fee version holds the nonce', chain, nonce: tx.nonce })
+      } else if (mapped instanceof FeeTooLowError && opts.reprice) {
+        // The base fee rose past the fee cap since signing: the pool will not hold it; re-pricing starts now.
+        log({ level: 'info', msg: 'submit: fee cap below the base fee, re-pricing', chain, nonce: tx.nonce })
       } else if (!(mapped instanceof AlreadyKnownError)) throw mapped
       else log({ level: 'info', msg: 'submit: node already has the transaction', chain, hash: tx.hash })
     }
-    const mined = await waitForReceipt(versions, { signal: opts.signal, via, reprice: opts.reprice, sentAtBlock })
-    return settle(mined.version, mined.receipt, { ...route, attempts: versions.length, sentAtBlock: sentAtBlock.toString() })
+    const mined = await waitForReceipt(tx, versions, { signal: opts.signal, via, reprice: opts.reprice, sentAtBlock })
+    return settle(mined.version, mined.receipt, { ...route, attempts: mined.attempts, sentAtBlock: sentAtBlock.toString() })
   }
 
   /** Every replacement of `tx` the budget allows, in order: what an earlier run may have sent. */
@@ -314,31 +318,35 @@ export function createExecutor(params: CreateExecutorParams): Executor {
    * fees, as long as the fee cap stays within the budget.
    */
   async function waitForReceipt(
+    first: PreparedTx,
     versions: PreparedTx[],
     o: { signal: AbortSignal | undefined; via: Submitter; reprice: RepricePolicy | undefined; sentAtBlock: bigint },
-  ): Promise<{ receipt: TransactionReceipt; version: PreparedTx }> {
-    const first = versions[0]!
+  ): Promise<{ receipt: TransactionReceipt; version: PreparedTx; attempts: number }> {
     const deadline = Date.now() + receiptTimeoutMs
     let delayMs = 100
-    let nextBumpAt = o.reprice ? o.sentAtBlock + BigInt(o.reprice.afterBlocks) : null
+    // The fee level of the next replacement; a version the pool refused (its cap under the base fee) still used its level.
+    let level = versions.length
+    // A first send the pool refused is re-priced at once.
+    let nextBumpAt = o.reprice ? (versions.length === 0 ? o.sentAtBlock : o.sentAtBlock + BigInt(o.reprice.afterBlocks)) : null
     for (let poll = 1; ; poll++) {
       const mined = await minedVersion(versions)
-      if (mined) return mined
+      if (mined) return { ...mined, attempts: level }
       if (poll % 4 === 0) {
         const latest = await rpc(() => client.getTransactionCount({ address, blockTag: 'latest' }))
         if (latest > first.nonce) {
           // Mined between the two reads, or displaced by another transaction with our nonce.
           const last = await minedVersion(versions)
-          if (last) return last
+          if (last) return { ...last, attempts: level }
           throw new NonceConsumedError({ nonce: first.nonce, hash: first.hash, latestNonce: latest })
         }
       }
       if (nextBumpAt !== null && o.reprice) {
         const block = await rpc(() => client.getBlockNumber())
         if (block >= nextBumpAt) {
-          const fees = replacementFees(feesOf(first), versions.length, o.reprice.maxFeePerGas)
+          const fees = replacementFees(feesOf(first), Math.max(level, 1), o.reprice.maxFeePerGas)
           if (fees) {
             const next = await resign(first, fees)
+            level = Math.max(level, 1) + 1
             if (await sendReplacement(next, o.via)) versions.push(next)
             nextBumpAt = block + BigInt(o.reprice.afterBlocks)
           } else {
@@ -349,7 +357,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
       }
       if (o.signal?.aborted) throw new SubmitAbortedError({ hash: first.hash })
       const left = deadline - Date.now()
-      if (left <= 0) throw new ReceiptTimeoutError({ hash: versions[versions.length - 1]!.hash, timeoutMs: receiptTimeoutMs })
+      if (left <= 0) throw new ReceiptTimeoutError({ hash: (versions.at(-1) ?? first).hash, timeoutMs: receiptTimeoutMs })
       await sleep(Math.min(delayMs, left), o.signal)
       delayMs = Math.min(delayMs * 2, receiptPollMs)
     }
@@ -362,7 +370,8 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     } catch (err) {
       const mapped = mapError(err)
       if (mapped instanceof AlreadyKnownError) return true
-      if (mapped instanceof NonceTooLowError || mapped instanceof NonceConflictError) return false
+      // Mined meanwhile, underpriced against what holds the nonce, or still under the base fee: the next level may do.
+      if (mapped instanceof NonceTooLowError || mapped instanceof NonceConflictError || mapped instanceof FeeTooLowError) return false
       throw mapped
     }
     log({
