@@ -40,6 +40,8 @@ export type AnvilOptions = {
   state?: { path: string; intervalSec: number }
   /** anvil's stderr goes here (a state file it cannot load is reported there). */
   logPath?: string
+  /** Pool order: `fifo` keeps arrival order, so a block builder decides what goes first (anvil's default is `fees`). */
+  order?: 'fifo' | 'fees'
 }
 
 /** Starts anvil detached in its own process group and waits until it answers; returns its pid and URL. */
@@ -47,6 +49,7 @@ export async function spawnAnvil(opts: AnvilOptions): Promise<{ pid: number; rpc
   const args = ['--host', '127.0.0.1', '--port', String(opts.port), '--chain-id', String(opts.chainId)]
   args.push('--base-fee', opts.baseFeeWei.toString(), '--silent')
   if (opts.blockTimeSec !== null) args.push('--block-time', String(opts.blockTimeSec))
+  if (opts.order) args.push('--order', opts.order)
   if (opts.state) args.push('--state', opts.state.path, '--state-interval', String(opts.state.intervalSec))
   const log = opts.logPath === undefined ? 'ignore' : openSync(opts.logPath, 'a')
   let child: ChildProcess

@@ -149,13 +149,14 @@ describe('stopDevnet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keel-devnet-'))
     try {
       const started = await startDevnet({ stateDir: dir })
-      // The anvil nodes, every bridge's off-chain stand-ins (LayerZero's delivery service, Across's relayer) and the two RFQ makers.
+      // The anvil nodes, every bridge's off-chain stand-ins (LayerZero's delivery service, Across's relayer), the two RFQ makers and the relay building Ethereum's blocks.
       const pids = [
         ...chainKeys.map((k) => started.chains[k].pid),
         ...Object.values(started.bridges ?? {}).flatMap((b) => b?.services ?? []),
         ...rfqMakerPids(started),
+        ...(started.relay ? [started.relay.pid] : []),
       ]
-      expect(pids.length).toBe(chainKeys.length + 2 + 2)
+      expect(pids.length).toBe(chainKeys.length + 2 + 2 + 1)
       expect(pids.every(isProcessAlive)).toBe(true)
       const { stoppedPids } = await stopDevnet(dir)
       expect(stoppedPids.sort()).toEqual([...pids].sort())

@@ -9,6 +9,7 @@ import { chainProfiles, defaultInitialEthPriceUsd, defaultSeed, defaultStateInte
 import { deployChain } from './deploy.ts'
 import { createDevnetClients, type DevnetAccounts, type DevnetClients, devnetAccounts, devnetKeys } from './devnetClients.ts'
 import { deployGamma } from './gamma/deploy.ts'
+import { installL1FeeOracles } from './l1FeeOracles.ts'
 import { findFreePort, isProcessAlive } from './localProcess.ts'
 import {
   chainLogPath,
@@ -21,6 +22,9 @@ import {
   removeManifest,
   writeManifest,
 } from './manifest.ts'
+import { defaultEthereumBlockMs } from './relay/constants.ts'
+import { resumeRelay } from './relay/resumeRelay.ts'
+import { startEthereumRelay } from './relay/startEthereumRelay.ts'
 import { type RestartedChain, resumeDevnet } from './restartChain.ts'
 import { deployRfq, rfqMakerPids } from './rfq/deploy.ts'
 import { resumeRfqMakers } from './rfq/resumeRfqMakers.ts'
@@ -35,8 +39,13 @@ export type StartDevnetOptions = {
   stateDir: string
   /** Seconds between state dumps of each node (default 2). */
   stateIntervalSec?: number
-  /** Interval mining in seconds; omitted or null means automine (a block per transaction). */
+  /** Interval mining in seconds on Arbitrum and Base; omitted or null means automine (a block per transaction). */
   blockTimeSec?: number | null
+  /**
+   * Milliseconds between the Ethereum blocks the devnet relay builds (Ethereum is mined only by
+   * it once deployed); default `blockTimeSec` when set, else 500 ms (a 24× compressed 12 s slot).
+   */
+  ethereumBlockMs?: number
   seed?: number
   initialEthPriceUsd?: number
   log?: Log
@@ -67,6 +76,7 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
     })
   }
   const blockTimeSec = opts.blockTimeSec ?? null
+  const ethereumBlockMs = opts.ethereumBlockMs ?? (blockTimeSec !== null ? blockTimeSec * 1000 : defaultEthereumBlockMs)
   const seed = opts.seed ?? defaultSeed
   const initialEthPriceUsd = opts.initialEthPriceUsd ?? defaultInitialEthPriceUsd
   const initialPriceE8 = toPriceE8(initialEthPriceUsd)
@@ -84,10 +94,13 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
       chainKeys.map(async (key, i) => {
         const profile = chainProfiles[key]
         const port = ports[i] ?? (await findFreePort())
+        // Ethereum automines while deploying, then its relay builds every block (arrival order, bundles first).
+        const builderMined = key === 'ethereum'
         nodes[key] = await spawnAnvil({
           chainId: profile.chainId,
           port,
-          blockTimeSec,
+          blockTimeSec: builderMined ? null : blockTimeSec,
+          ...(builderMined ? { order: 'fifo' as const } : {}),
           baseFeeWei: profile.baseFeeWei,
           state: { path: chainStatePath(opts.stateDir, key), intervalSec: stateIntervalSec },
           logPath: chainLogPath(opts.stateDir, key),
@@ -101,11 +114,11 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
         if (!node) throw new DevnetError(`${key} node missing`)
         const clients = createDevnetClients({ key, rpcUrl: node.rpcUrl })
         // Deploy with a block per transaction, then hand mining back to the interval if one is configured.
-        if (blockTimeSec !== null) await clients.testClient.setAutomine(true)
+        if (blockTimeSec !== null && key !== 'ethereum') await clients.testClient.setAutomine(true)
         const deployed = await deployChain({ key, clients, accounts, initialPriceE8 })
         // A block per deploy transaction lets EIP-1559 decay the base fee; start the market at the chain's level.
         await clients.testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: chainProfiles[key].baseFeeWei })
-        if (blockTimeSec !== null) await clients.testClient.setIntervalMining({ interval: blockTimeSec })
+        if (blockTimeSec !== null && key !== 'ethereum') await clients.testClient.setIntervalMining({ interval: blockTimeSec })
         log(`${key}: contracts deployed, pool ${deployed.contracts.wethUsdcPool} seeded`)
         const entry: DevnetManifest['chains'][ChainKey] = {
           chainId: chainProfiles[key].chainId,
@@ -120,6 +133,12 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
       }),
     )
     const chains = Object.fromEntries(entries) as DevnetManifest['chains']
+    const l1 = await installL1FeeOracles({
+      rpcUrls: { ethereum: chains.ethereum.rpcUrl, arbitrum: chains.arbitrum.rpcUrl, base: chains.base.rpcUrl },
+    })
+    log(
+      `L1 fees: base GasPriceOracle at L1 base fee ${l1.base.l1BaseFeeWei} wei, arbitrum NodeInterface at ${l1.arbitrum.pricePerUnitWei} wei per unit`,
+    )
     const manifest: DevnetManifest = {
       version: 1,
       params: { seed, blockTimeSec, initialEthPriceUsd },
@@ -134,6 +153,9 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
     log('options: Opyn Gamma and AirSwap SwapERC20 deployed on every chain')
     const makers = await startRfqMakers({ ...venueCtx, rfq, stateDir: opts.stateDir, log, started: services })
     manifest.options = { gamma, rfq: { ...rfq, makers } }
+    manifest.relay = await startEthereumRelay({ manifest, stateDir: opts.stateDir, blockMs: ethereumBlockMs })
+    services.push(manifest.relay.pid)
+    log(`ethereum: automine off, relay pid ${manifest.relay.pid} at ${manifest.relay.url} builds a block every ${ethereumBlockMs} ms`)
     writeManifest(opts.stateDir, manifest)
     return manifest
   } catch (err) {
@@ -153,13 +175,16 @@ export async function stopDevnet(stateDir: string, opts: { keepState?: boolean }
     if (!opts.keepState) removeChainState(stateDir)
     return { stoppedPids: [] }
   }
+  // The builder first: it must not mine while the nodes write their state.
+  const relayPid = manifest.relay && isProcessAlive(manifest.relay.pid) ? [manifest.relay.pid] : []
+  await Promise.all(relayPid.map((pid) => killProcessGroup(pid)))
   const pids = [...manifestPids(manifest), ...bridgeServicePids(manifest), ...rfqMakerPids(manifest)].filter(isProcessAlive)
   await Promise.all(pids.map((pid) => killProcessGroup(pid, anvilDumpTimeoutMs)))
   if (!opts.keepState) {
     removeManifest(stateDir)
     removeChainState(stateDir)
   }
-  return { stoppedPids: pids }
+  return { stoppedPids: [...relayPid, ...pids] }
 }
 
 /** Deploys every devnet bridge and starts its stand-ins; their pids go into `started` as they start. */
@@ -226,7 +251,11 @@ export async function devnetUp(opts: Partial<StartDevnetOptions> & { log: Log; f
   const recorded = readManifest(stateDir)
   if (recorded && !opts.fresh) {
     const { restarted } = await resumeDevnet({ stateDir, log: opts.log })
-    const services = [...(await resumeBridgeServices({ stateDir, log: opts.log })), ...(await resumeRfqMakers({ stateDir, log: opts.log }))]
+    const services = [
+      ...(await resumeBridgeServices({ stateDir, log: opts.log })),
+      ...(await resumeRfqMakers({ stateDir, log: opts.log })),
+      ...((await resumeRelay({ stateDir, log: opts.log })) ? ['relay'] : []),
+    ]
     const manifest = readManifest(stateDir) ?? recorded
     if (restarted.length === 0 && services.length === 0) {
       opts.log(`devnet already running (${manifestPath(stateDir)}); keel devnet up --fresh starts anew`)

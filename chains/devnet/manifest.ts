@@ -30,6 +30,7 @@ export const devnetManifestSchema = z.object({
     .object({ gamma: z.record(z.string(), z.unknown()).optional(), rfq: z.record(z.string(), z.unknown()).optional() })
     .strict()
     .optional(),
+  relay: z.object({ url: z.url(), pid: z.number().int().positive(), blockMs: z.number().int().positive() }).optional(),
 }) satisfies z.ZodType<DevnetManifest>
 
 /** `<stateDir>/devnet`: the manifest, each chain's state file and anvil's output. */

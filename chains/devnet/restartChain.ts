@@ -5,6 +5,7 @@ import { anvilRpc, killProcessGroup, spawnAnvil } from './anvil.ts'
 import { chainProfiles, defaultStateIntervalSec } from './constants.ts'
 import { findFreePort, isPortFree, isProcessAlive } from './localProcess.ts'
 import { chainLogPath, chainStatePath, manifestPath, readManifest, writeManifest } from './manifest.ts'
+import { resumeRelay } from './relay/resumeRelay.ts'
 
 type Log = (line: string) => void
 
@@ -50,12 +51,16 @@ export async function restartChain(p: {
     const chainId = Number(BigInt(await anvilRpc<string>({ rpcUrl: node.rpcUrl, method: 'eth_chainId' })))
     if (chainId !== entry.chainId) throw new DevnetError(`${p.chain} came back with chain id ${chainId}, expected ${entry.chainId}`)
     const blockNumber = await alignClock(node.rpcUrl)
+    // A restarted node automines; on a builder-mined chain the relay keeps mining it.
+    const builderMined = p.chain === 'ethereum' && manifest.relay !== undefined
+    if (builderMined) await anvilRpc({ rpcUrl: node.rpcUrl, method: 'evm_setAutomine', params: [false] })
     // Re-read: another chain may have been restarted meanwhile; only this chain's entry changes.
     const latest = readManifest(p.stateDir) ?? manifest
     writeManifest(p.stateDir, {
       ...latest,
       chains: { ...latest.chains, [p.chain]: { ...latest.chains[p.chain], pid: node.pid, rpcUrl: node.rpcUrl } },
     })
+    if (builderMined) await resumeRelay({ stateDir: p.stateDir, log })
     const movedFrom = node.rpcUrl === entry.rpcUrl ? undefined : entry.rpcUrl
     log(
       `${p.chain}: anvil pid ${node.pid} at ${node.rpcUrl}${movedFrom ? ` (port ${oldPort} was taken; manifest updated)` : ''}, block ${blockNumber} from its state`,
@@ -87,9 +92,11 @@ async function spawnOnFreePort(p: {
   preferredPort: number
   stateIntervalSec?: number
 }) {
+  const builderMined = p.chain === 'ethereum' && p.manifest.relay !== undefined
   const options = {
     chainId: p.entry.chainId,
-    blockTimeSec: p.manifest.params.blockTimeSec,
+    blockTimeSec: builderMined ? null : p.manifest.params.blockTimeSec,
+    ...(builderMined ? { order: 'fifo' as const } : {}),
     baseFeeWei: chainProfiles[p.chain].baseFeeWei,
     state: { path: p.statePath, intervalSec: p.stateIntervalSec ?? defaultStateIntervalSec },
     logPath: chainLogPath(p.stateDir, p.chain),

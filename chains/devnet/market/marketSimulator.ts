@@ -46,6 +46,8 @@ type ChainState = {
   contracts: DevnetManifest['chains'][ChainKey]['contracts']
   poolFee: number
   wethIsToken0: boolean
+  /** Where the chain's blocks are built (Ethereum: the devnet relay); null where the node mines them itself. */
+  builderUrl: string | null
 }
 
 // Large enough to reach any price limit; the quoter stops at the limit and reports what that costs.
@@ -113,6 +115,7 @@ async function chainState(manifest: DevnetManifest, key: ChainKey): Promise<Chai
     contracts,
     poolFee: entry.poolFee,
     wethIsToken0: BigInt(contracts.weth) < BigInt(contracts.usdc),
+    builderUrl: key === 'ethereum' && manifest.relay ? manifest.relay.url : null,
   }
 }
 
@@ -126,7 +129,8 @@ async function moveChain(params: {
   const { publicClient, testClient } = chain.clients
   const target = sqrtPriceX96FromPriceE8({ priceE8, wethIsToken0: chain.wethIsToken0 })
   // Hold mining so the swap and the feed update land together in one block at the tick's time.
-  await testClient.setIntervalMining({ interval: 0 })
+  if (chain.builderUrl) await holdBuilder(chain.builderUrl, 10_000)
+  else await testClient.setIntervalMining({ interval: 0 })
   let swap: { zeroForOne: boolean; amountIn: bigint; tx: SentTx } | null = null
   try {
     await Promise.all([chain.arbitrageur.syncNonce(), chain.feedOwner.syncNonce()])
@@ -156,9 +160,20 @@ async function moveChain(params: {
     if (after !== target) throw new DevnetError(`${chain.key}: pool landed at sqrtPriceX96 ${after}, target ${target}`)
     return { sqrtPriceX96: after, zeroForOne: swap?.zeroForOne ?? null, amountIn: swap?.amountIn ?? 0n, blockNumber }
   } finally {
-    if (params.blockTimeSec === null) await testClient.setAutomine(true)
+    if (chain.builderUrl) await holdBuilder(chain.builderUrl, 0)
+    else if (params.blockTimeSec === null) await testClient.setAutomine(true)
     else await testClient.setIntervalMining({ interval: params.blockTimeSec })
   }
+}
+
+/** Holds the relay that builds the chain's blocks for `ms` (0: lets it go); it returns once no block is being built. */
+async function holdBuilder(url: string, ms: number): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'devnet_pauseMining', params: [{ ms }] }),
+  })
+  if (!res.ok) throw new DevnetError(`the devnet relay refused devnet_pauseMining (HTTP ${res.status})`)
 }
 
 // Sizes the swap with QuoterV2 (exact output up to the price limit reports the input that reaching
