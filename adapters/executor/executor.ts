@@ -266,7 +266,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
       if (pending < tx.nonce) throw new NonceGapError({ nonce: tx.nonce, latestNonce: latest, pendingNonce: pending })
     }
 
-    const sentAtBlock = await rpc(() => client.getBlockNumber())
+    const sentAtBlock = await rpc(() => client.getBlockNumber({ cacheTime: 0 }))
     const versions: PreparedTx[] = [tx]
     try {
       await via.send({ chainId, raw: tx.raw, hash: tx.hash })
@@ -341,7 +341,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
         }
       }
       if (nextBumpAt !== null && o.reprice) {
-        const block = await rpc(() => client.getBlockNumber())
+        const block = await rpc(() => client.getBlockNumber({ cacheTime: 0 }))
         if (block >= nextBumpAt) {
           const fees = replacementFees(feesOf(first), Math.max(level, 1), o.reprice.maxFeePerGas)
           if (fees) {
@@ -459,7 +459,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
       if (pending < head.nonce) throw new NonceGapError({ nonce: head.nonce, latestNonce, pendingNonce: pending })
     }
 
-    let block = await rpc(() => client.getBlockNumber())
+    let block = await rpc(() => client.getBlockNumber({ cacheTime: 0 }))
     const startBlock = opts.startBlock ?? block
     const deadlineBlock = startBlock + BigInt(policy.deadlineBlocks)
     let attempt = Number(block - startBlock)
@@ -512,13 +512,13 @@ export function createExecutor(params: CreateExecutorParams): Executor {
 
   /** Resolves with the chain's block number once it reaches `target`; a chain that stops making blocks ends in a retryable timeout. */
   async function waitForBlock(target: bigint, signal: AbortSignal | undefined): Promise<bigint> {
-    let last = await rpc(() => client.getBlockNumber())
+    let last = await rpc(() => client.getBlockNumber({ cacheTime: 0 }))
     let lastChangeMs = Date.now()
     while (last < target) {
       if (signal?.aborted) throw new SubmitAbortedError({ hash: '0x' })
       if (Date.now() - lastChangeMs > receiptTimeoutMs) throw new ReceiptTimeoutError({ hash: '0x', timeoutMs: receiptTimeoutMs })
       await sleep(blockPollMs, signal)
-      const now = await rpc(() => client.getBlockNumber())
+      const now = await rpc(() => client.getBlockNumber({ cacheTime: 0 }))
       if (now !== last) lastChangeMs = Date.now()
       last = now
     }
