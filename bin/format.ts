@@ -162,5 +162,8 @@ export function formatTransfer(t: TransferRecord, _nowMs: number): string {
       : ''
   const fees = `fees ${amount(t.assetFee)} + ${eth(t.nativeFeeWei, 6)} ETH, gas ${eth(t.gasCostWei, 6)} ETH`
   const why = t.reason && !['delivered', 'refunded'].includes(t.state) ? `; ${t.reason}` : ''
-  return `${t.id} ${t.bridge} ${amount(t.amount)} ${t.from} → ${t.to}: ${t.state}${t.transferId ? ` (${t.transferId.slice(0, 18)})` : ''}, ${arrived}${secs}, ${fees}${why}`
+  const via = t.submission
+    ? `, sent via ${t.submission.route} in ${t.submission.blocksWaited} block${t.submission.blocksWaited === 1 ? '' : 's'}`
+    : ''
+  return `${t.id} ${t.bridge} ${amount(t.amount)} ${t.from} → ${t.to}: ${t.state}${t.transferId ? ` (${t.transferId.slice(0, 18)})` : ''}${via}, ${arrived}${secs}, ${fees}${why}`
 }

@@ -1,6 +1,7 @@
 import { defineSignal, getExternalWorkflowHandle, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow'
 import type { PreparedTx, TransferState } from '../adapters/types.ts'
 import type { SubmitRoute } from '../agent/execution/routes.ts'
+import { summarizeSubmission } from '../agent/execution/submission.ts'
 import type { TransferRecord } from '../agent/plan/types.ts'
 import { chainTaskQueue } from '../agent/taskQueues.ts'
 import { costRoute, realizedTransferCostUsdc } from '../agent/transfer/routeChoice.ts'
@@ -148,6 +149,7 @@ export async function transferWorkflow(input: TransferInput): Promise<TransferRe
     expectedOutput: info.outputAmount,
     gasCostWei,
     originTxHash: originTx,
+    ...(summarizeSubmission(sent.outcomes) ? { submission: summarizeSubmission(sent.outcomes)! } : {}),
     sentAtChainTimeSec: info.blockTimestampSec,
     deadlineSec: info.deadlineSec,
   })

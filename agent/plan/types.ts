@@ -1,5 +1,6 @@
 import type { BridgeAsset } from '../../adapters/types.ts'
 import type { ChainKey } from '../../chains/types.ts'
+import type { SubmissionSummary } from '../execution/submission.ts'
 import type { HedgeDirection } from '../policy/bandPolicy.ts'
 
 /**
@@ -107,4 +108,6 @@ export type TransferRecord = {
   originTxHash: string | null
   deliveryTxHash: string | null
   reason: string | null
+  /** How the origin send went out: route, attempts, blocks waited, fees. */
+  submission?: SubmissionSummary | undefined
 }
