@@ -7,7 +7,6 @@ import type { BundleRelay, Call, PreparedTx, SubmittedTx, Submitter } from '../t
 import { parseInput } from '../uniswap-v3/schemas.ts'
 import {
   AlreadyKnownError,
-  BundleNotIncludedError,
   FeeTooLowError,
   IdempotencyConflictError,
   InsufficientFundsError,
