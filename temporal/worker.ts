@@ -6,10 +6,11 @@ import { createFlashbotsRelay } from '../adapters/submit-flashbots/index.ts'
 import { createPrivateRpcSubmitter } from '../adapters/submit-private/index.ts'
 import { createPublicSubmitter } from '../adapters/submit-public/index.ts'
 import { createUniswapV3Adapter } from '../adapters/uniswap-v3/index.ts'
-import { chainTaskQueue, portfolioTaskQueue } from '../agent/taskQueues.ts'
+import { chainTaskQueue, marketWatchTaskQueue, portfolioTaskQueue } from '../agent/taskQueues.ts'
 import { getChainMeta } from '../chains/registry.ts'
 import { createChainClients } from '../chains/transport.ts'
 import type { ChainKey } from '../chains/types.ts'
+import { createWatchActivities } from './activities/awaitMarketMove.ts'
 import { type ActivityDeps, createChainActivities, createReadActivities } from './activities/createActivities.ts'
 import { createBridgeAdapters } from './bridges.ts'
 import type { ChainEnvironment } from './chainEnvironment.ts'
@@ -17,6 +18,11 @@ import { gammaDeployments, rfqVenues } from './optionVenues.ts'
 import type { TemporalConnectionOptions } from './server.ts'
 
 const require = createRequire(import.meta.url)
+
+/** Portfolios one worker watches at once (an idle watch is a timer and a heartbeat). */
+const MAX_MARKET_WATCHES = 5_000
+// Devnet blocks come every few hundred milliseconds (or per transaction); the chains' own block times would miss them.
+const devnetWatchPollMs = { ethereum: 50, arbitrum: 20, base: 50 } as const
 const workflowsPath = require.resolve('../workflows/index.ts')
 
 /** Bundles the workflow code once; pass the result to several workers (bundling takes seconds). */
@@ -169,6 +175,20 @@ export async function createKeelWorkers(p: {
           workflowBundle: p.workflowBundle ?? (await bundleWorkflows()),
           activities: createReadActivities(deps),
           ...times,
+        }),
+      )
+      // Each waiting portfolio holds one watch activity for its whole interval: they get their own
+      // queue and slots, so thousands of idle watches never starve the reads.
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: p.namespace,
+          taskQueue: marketWatchTaskQueue(prefix),
+          activities: createWatchActivities(deps, p.environment.network === 'devnet' ? { pollMs: devnetWatchPollMs } : {}),
+          maxConcurrentActivityTaskExecutions: MAX_MARKET_WATCHES,
+          // A watch never finishes on its own: cancel it at once on shutdown (Temporal retries it elsewhere).
+          ...times,
+          shutdownGraceTime: 0,
         }),
       )
     }

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const delta = (await stack.exposure()).deltaWei
   // A wide band: the portfolio only observes, so every chain's state is still between dumps.
   const mandate = testMandate({ portfolio: 'restart', treasury: stack.treasury, targetEth: ethTarget(delta), bandEth: '1000' })
-  ;({ controls } = await startAndObserve(stack, { ...mandate, loop: { intervalSec: 1 } }))
+  ;({ controls } = await startAndObserve(stack, { ...mandate, loop: { intervalSec: 1, wakeOnMoveBps: null } }))
   await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted >= 1 && s.lastError === null, timeoutMs: 180_000 })
 })
 afterAll(async () => {

@@ -288,7 +288,7 @@ describe('the option book’s risk on the devnet', () => {
         objectives: { gammaFloor: -0.02, vegaLimitUsdc: '100000', thetaTargetUsdcPerDay: '1' },
       })),
       // A short interval makes hedging the excess gamma dear (Leland's cost grows as 1/√interval): buying back wins.
-      loop: { intervalSec: 60 },
+      loop: { intervalSec: 60, wakeOnMoveBps: null },
     })
     const sold = await waitForStatus({
       status: controls.status,

@@ -72,7 +72,7 @@ describe('keel worker on the local dev server', () => {
     ).deltaWei
     const mandate = {
       ...testMandate({ portfolio: 'follow', treasury, targetEth: ethTarget(delta), bandEth: '1000' }),
-      loop: { intervalSec: 1 },
+      loop: { intervalSec: 1, wakeOnMoveBps: null },
     }
     const client = await connectClient({ connectionOptions: first.connectionOptions, namespace: first.namespace })
     await startPortfolio({ client, mandate, taskQueuePrefix: prefix })

@@ -12,6 +12,7 @@ import type { BandDecision } from '../agent/policy/bandPolicy.ts'
 import { decideHedge } from '../agent/policy/livePolicy.ts'
 import { portfolioExposure } from '../agent/portfolio/exposure.ts'
 import { addHedgeToTotals, appendHedge, chainTime, emptyHedgeTotals, hedgeRecord, observationView } from '../agent/portfolio/ledger.ts'
+import { marketMarks } from '../agent/portfolio/marketMove.ts'
 import { midPriceUsdc } from '../agent/portfolio/poolPrice.ts'
 import { blockForInDoubt, holdingsOf, type InFlight, type PortfolioState, transfersInFlight } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
@@ -360,6 +361,7 @@ async function observe(run: Run, mandate: Mandate): Promise<{ snapshot: Portfoli
   const prev = state.lastObservation
   if (prev && !prev.insideBand && now > BigInt(prev.atChainTimeSec)) state.outsideBandSec += Number(now - BigInt(prev.atChainTimeSec))
   state.lastObservation = observationView({ snapshot, exposure, mandate })
+  state.marketMarks = marketMarks(snapshot)
   state.pnl = accruePnl(state.pnl ?? [], prev, state.lastObservation)
   return { snapshot, exposure }
 }

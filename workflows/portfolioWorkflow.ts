@@ -1,13 +1,17 @@
 import {
+  type ActivityOptions,
   ApplicationFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
   defineUpdate,
   executeChild,
+  isCancellation,
   patched,
+  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow'
@@ -15,6 +19,7 @@ import { InvalidInputError } from '../agent/errors.ts'
 import { type MandateInput, parseMandate } from '../agent/mandate/schema.ts'
 import type { TransferRequestJson } from '../agent/plan/planCycle.ts'
 import { settleHedgeRecord } from '../agent/portfolio/ledger.ts'
+import type { MarketMark, MarketMove } from '../agent/portfolio/marketMove.ts'
 import {
   approveRollIssue,
   hasUnsettled,
@@ -34,7 +39,10 @@ import {
   unblockIssue,
   upsertTransfer,
 } from '../agent/portfolio/state.ts'
+import { marketWatchTaskQueue } from '../agent/taskQueues.ts'
 import type { ChainKey } from '../chains/types.ts'
+import type { WatchActivities } from '../temporal/activities/types.ts'
+import { failureMessage } from './failures.ts'
 import { decide, type Run, runCycle } from './portfolioCycle.ts'
 import { settlementWorkflow } from './settlementWorkflow.ts'
 import { transferProgressSignal } from './transferWorkflow.ts'
@@ -51,6 +59,12 @@ export type {
 
 /** Further hedges in one cycle when a hedge was cut short and delta is still outside the band. */
 const MAX_FOLLOW_UP_HEDGES = 3
+
+/** The market watch: a dead worker's watch is noticed by its heartbeat within seconds and restarted elsewhere. */
+const WATCH_OPTIONS: Pick<ActivityOptions, 'heartbeatTimeout' | 'retry'> = {
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: ['Keel.InvalidInputError'] },
+}
 
 export type PortfolioWorkflowInput = {
   mandate: MandateInput
@@ -197,8 +211,12 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
       await condition(allHandlersFinished)
       return continueAsNew<typeof portfolioWorkflow>({ ...input, mandate: state.mandate, taskQueuePrefix: run.prefix, state })
     }
-    const intervalMs = loopIntervalSec(state, parseMandate(state.mandate).loop.intervalSec) * 1000
+    const loop = parseMandate(state.mandate).loop
+    const intervalMs = loopIntervalSec(state, loop.intervalSec) * 1000
     if (state.paused) await condition(() => !state.paused || wake)
+    // Runs started before the market watch wait on the interval alone; they replay that way.
+    else if (loop.wakeOnMoveBps !== null && state.marketMarks && patched('block-wake'))
+      await waitForMarketOrWake(run, { marks: state.marketMarks, intervalMs, woken: () => wake })
     else await condition(() => wake, intervalMs)
   }
   if (hasUnsettled(state)) {
@@ -209,6 +227,35 @@ export async function portfolioWorkflow(input: PortfolioWorkflowInput): Promise<
   await condition(allHandlersFinished)
   decide(run, `stopped: ${state.stopping.reason}`, null)
   return { stopped: state.stopping.reason, cyclesCompleted: state.cyclesCompleted, hedges: state.hedges.length }
+}
+
+/**
+ * Waits for whichever comes first: a signal or update (`woken`), the interval, or a block that
+ * moves the market (the watch activity, cancelled when something else wins). A watch that fails
+ * leaves the wait to the interval; what woke the loop is kept in `lastWake`.
+ */
+async function waitForMarketOrWake(run: Run, p: { marks: MarketMark[]; intervalMs: number; woken: () => boolean }): Promise<void> {
+  const watch = proxyActivities<WatchActivities>({
+    taskQueue: marketWatchTaskQueue(run.prefix),
+    // Cancelled at the interval at the latest; the margin covers a retry started just before it.
+    startToCloseTimeout: p.intervalMs + 60_000,
+    ...WATCH_OPTIONS,
+  })
+  const seen: { move: MarketMove | null } = { move: null }
+  const scope = new CancellationScope()
+  await scope.run(async () => {
+    void watch.awaitMarketMove({ mandate: run.state.mandate, marks: p.marks }).then(
+      (move) => {
+        seen.move = move
+      },
+      (err) => {
+        if (!isCancellation(err)) run.state.lastError = `market watch failed, waking on the interval: ${failureMessage(err)}`
+      },
+    )
+    await condition(() => p.woken() || seen.move !== null, p.intervalMs)
+  })
+  scope.cancel()
+  if (seen.move) run.state.lastWake = seen.move
 }
 
 function validateMandateUpdate(run: Run, next: MandateInput, options: MandateUpdateOptions | undefined): void {

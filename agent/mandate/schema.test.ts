@@ -107,6 +107,23 @@ describe('capital', () => {
   })
 })
 
+describe('loop', () => {
+  test('wakes on a 50 bps move unless the mandate says otherwise, also in mandates written before the setting', () => {
+    expect(parseMandate(valid).loop).toEqual({ intervalSec: 60, wakeOnMoveBps: 50 })
+    expect(parseMandate({ ...valid, loop: { intervalSec: 30 } }).loop).toEqual({ intervalSec: 30, wakeOnMoveBps: 50 })
+    expect(parseMandate({ ...valid, loop: { wakeOnMoveBps: 25 } }).loop.wakeOnMoveBps).toBe(25)
+    expect(parseMandate({ ...valid, loop: { wakeOnMoveBps: null } }).loop.wakeOnMoveBps).toBeNull()
+  })
+
+  test('names a wake threshold that is not a whole number of bps between 1 and 5000', () => {
+    for (const wakeOnMoveBps of [0, 5_001, 12.5, '50']) {
+      const r = safeParseMandate({ ...valid, loop: { wakeOnMoveBps } })
+      expect(r.ok, JSON.stringify(wakeOnMoveBps)).toBe(false)
+      if (!r.ok) expect(r.issues.map((i) => i.path)).toEqual(['loop.wakeOnMoveBps'])
+    }
+  })
+})
+
 describe('options', () => {
   const book = {
     chains: ['ethereum'],

@@ -15,6 +15,9 @@ const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte hex 
 export const MAX_ETH_QUANTITY = 200_000_000n * 10n ** 18n
 export const MAX_GAS_COST_USDC = 1_000_000n * 10n ** 6n
 
+/** A 0.5 % move of the ETH price since the last observation wakes the loop unless the mandate says otherwise. */
+export const DEFAULT_WAKE_ON_MOVE_BPS = 50
+
 /** A money amount written by a human: a decimal string in whole tokens, turned into base units. */
 const tokenAmount = (decimals: number, unit: string) =>
   z
@@ -116,9 +119,15 @@ export const mandateSchema = z
       .object({
         /** Wall-clock seconds between observations when nothing wakes the loop. */
         intervalSec: z.number().int().min(1).max(86_400).default(60),
+        /**
+         * Wakes the loop before its interval when a new block on a held chain moves the pool's ETH
+         * price more than this many bps from the last observation (or the option book's price feed
+         * posts a new round). `null`: the interval and operator signals only.
+         */
+        wakeOnMoveBps: z.number().int('must be an integer number of bps').min(1).max(5_000).nullable().default(DEFAULT_WAKE_ON_MOVE_BPS),
       })
       .strict()
-      .default({ intervalSec: 60 }),
+      .default({ intervalSec: 60, wakeOnMoveBps: DEFAULT_WAKE_ON_MOVE_BPS }),
     capital: capitalSchema.optional(),
     /** Submission routes, bundle retries and re-pricing (agent/mandate/executionSchema.ts); absent: the defaults. */
     execution: executionSchema.optional(),

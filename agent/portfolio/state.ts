@@ -8,6 +8,7 @@ import type { RollRecord } from '../options/rolls.ts'
 import type { TransferRequestJson } from '../plan/planCycle.ts'
 import type { TransferRecord } from '../plan/types.ts'
 import type { HedgeRecord, HedgeTotals, ObservationJson } from './ledger.ts'
+import type { MarketMark, MarketMove } from './marketMove.ts'
 
 /**
  * The portfolio entity's state, as data that lives in workflow history and crosses
@@ -70,6 +71,10 @@ export type PortfolioState = {
   scanFromBlocks?: Partial<Record<ChainKey, string>>
   /** Chain time spent outside the band after keel had acted, in seconds. */
   outsideBandSec: number
+  /** Per chain, the block and pool price of the last observation: what a market move is measured from. */
+  marketMarks?: MarketMark[]
+  /** The last market move that woke the loop before its interval. */
+  lastWake?: MarketMove
   /** The option book's rolls, from proposal to settlement (the book's ledger). */
   rolls?: RollRecord[]
   rollSeq?: number

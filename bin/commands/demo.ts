@@ -143,7 +143,10 @@ async function runDemo(p: DemoParams): Promise<void> {
     .getHandle(workflowId)
     .terminate('superseded by a new keel demo')
     .catch(() => undefined)
-  const { handle } = await stops.starting(startPortfolio({ client, mandate: { ...p.input, portfolio: mandate.portfolio } }))
+  // The demo's market jumps hours per tick, chain after chain, and the demo wakes the loop once per tick
+  // itself; waking on each chain's move would observe half-moved markets. `npm run bench` measures block wake.
+  const loop = { ...(p.input.loop ?? {}), wakeOnMoveBps: null }
+  const { handle } = await stops.starting(startPortfolio({ client, mandate: { ...p.input, portfolio: mandate.portfolio, loop } }))
   stops.add({
     // Its devnet is about to go: a paused workflow would only be found "already running" by the next keel run.
     stop: () => saying(handle.terminate('keel demo stopped: its devnet is gone'), `terminated workflow ${workflowId}`),

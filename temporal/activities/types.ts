@@ -6,6 +6,7 @@ import type { MandateInput } from '../../agent/mandate/schema.ts'
 import type { SeriesJson } from '../../agent/options/rolls.ts'
 import type { SwapQuoteJson } from '../../agent/plan/types.ts'
 import type { HedgeDirection } from '../../agent/policy/bandPolicy.ts'
+import type { MarketMark, MarketMove } from '../../agent/portfolio/marketMove.ts'
 import type { PortfolioSnapshot } from '../../agent/portfolio/types.ts'
 import type { RouteQuote } from '../../agent/transfer/routeChoice.ts'
 import type { ChainKey } from '../../chains/types.ts'
@@ -145,6 +146,16 @@ export type ReadActivities = {
       originTxHash: Hex
     }[]
   >
+}
+
+/** The market watch; it runs on its own task queue (`marketWatchTaskQueue`), one activity per waiting portfolio. */
+export type WatchActivities = {
+  /**
+   * Waits, heartbeating, for the first block on a marked chain that moves the ETH price by more than
+   * the mandate's `loop.wakeOnMoveBps` from its mark, or in which the feed of the chain's option book
+   * posts a round; returns what woke it. Runs until cancelled when nothing moves.
+   */
+  awaitMarketMove(input: { mandate: MandateInput; marks: MarketMark[] }): Promise<MarketMove>
 }
 
 /** What a chain's signing worker reports before a portfolio starts: who signs there and what is deployed. */
