@@ -126,8 +126,12 @@ describe('a batch sent as a Flashbots bundle', () => {
     expect(await nonce()).toBe(n0 + 2)
     expect(await wethOf(to)).toBe(parseEther('1'))
     expect(await wethOf(treasury())).toBe(w0 - parseEther('1'))
-    const sent = await bundlesWith(new Set(prepared.map((p) => p.hash)))
-    expect(sent.map((s) => s.status)).toEqual(['included'])
+    // A missed block means another attempt (re-signed, same UUID); of all of them exactly one was included.
+    const landed = await bundlesWith(new Set(out.outcomes.map((o) => o.hash)))
+    expect(landed.map((b) => b.status)).toEqual(['included'])
+    const all = (await relayCall<RelayBundle[]>('devnet_bundles')).filter((b) => b.replacementUuid === landed[0]!.replacementUuid)
+    expect(all.filter((b) => b.status === 'included')).toHaveLength(1)
+    expect(all).toHaveLength(out.attempts)
   })
 
   test('is refused before anything is sent when its simulation fails', async () => {
