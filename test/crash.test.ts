@@ -3,7 +3,7 @@ import { parseMandate } from '../agent/mandate/schema.ts'
 import { chainKeys } from '../chains/types.ts'
 import { waitForStatus } from '../temporal/client.ts'
 import { ethTarget, type Stack, startAndObserve, startStack, testMandate } from './fixtures/stack.ts'
-import { swapEvent, waitForPendingSwap } from './fixtures/swaps.ts'
+import { holdBlocks, releaseBlocks, swapEvent, waitForPendingSwap } from './fixtures/swaps.ts'
 
 let stack: Stack
 beforeAll(async () => {
@@ -16,7 +16,14 @@ afterAll(async () => {
 describe('a worker killed mid-swap', () => {
   test('resumes on a new worker and swaps exactly once', async () => {
     const initialDelta = (await stack.exposure()).deltaWei
-    const mandate = testMandate({ portfolio: 'crash', treasury: stack.treasury, targetEth: ethTarget(initialDelta), bandEth: '10' })
+    // A swap waiting in a public mempool is the case here: Ethereum's hedge goes out publicly too.
+    const mandate = testMandate({
+      portfolio: 'crash',
+      treasury: stack.treasury,
+      targetEth: ethTarget(initialDelta),
+      bandEth: '10',
+      execution: { routes: { ethereum: 'public' } },
+    })
     const workerA = stack.spawnWorkerProcess()
     const { controls } = await startAndObserve(stack, mandate)
     const first = await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted >= 1, timeoutMs: 180_000 })
@@ -29,13 +36,13 @@ describe('a worker killed mid-swap', () => {
     await stack.sim.shock({ pct: -3 })
     // Hold every transaction in the mempool so the worker can be killed after the swap is sent
     // and before its activity sees a receipt.
-    await Promise.all(chainKeys.map((c) => stack.chains[c].testClient.setAutomine(false)))
+    await holdBlocks(stack)
     await controls.wake()
     const swapChain = await waitForPendingSwap(stack)
     await workerA.kill()
 
     await stack.chains[swapChain].testClient.mine({ blocks: 1 })
-    await Promise.all(chainKeys.map((c) => stack.chains[c].testClient.setAutomine(true)))
+    await releaseBlocks(stack)
     stack.spawnWorkerProcess()
     const after = await waitForStatus({
       status: controls.status,

@@ -9,6 +9,7 @@ import { chainKeys } from '../chains/types.ts'
 import { portfolioControls, startPortfolio, waitForStatus } from '../temporal/client.ts'
 import { runKeel } from './fixtures/cli.ts'
 import { ethTarget, type Stack, startStack, testMandate } from './fixtures/stack.ts'
+import { holdBlocks, releaseBlocks } from './fixtures/swaps.ts'
 
 const PORTFOLIO = 'ops'
 let stack: Stack
@@ -138,7 +139,7 @@ describe('keel status', () => {
     try {
       // The simulator mines its own ticks; after it, nothing keel sends is mined until the test says so.
       await stack.sim.shock({ pct: -4 })
-      await Promise.all(chainKeys.map((c) => stack.chains[c].testClient.setAutomine(false)))
+      await holdBlocks(stack)
       await controls().wake()
       const flying = await waitForStatus({ status: controls().status, done: (s) => (s.inFlight ?? []).length > 0 })
       expect(flying.lastObservation?.insideBand).toBe(false)
@@ -148,7 +149,7 @@ describe('keel status', () => {
       expect(cli.stdout).toContain(`in flight: ${flying.inFlight![0]!.id}`)
       expect(cli.stdout).not.toContain('inside band: hold')
     } finally {
-      await Promise.all(chainKeys.map((c) => stack.chains[c].testClient.setAutomine(true)))
+      await releaseBlocks(stack)
       await Promise.all(chainKeys.map((c) => stack.chains[c].testClient.mine({ blocks: 1 })))
     }
     const done = await wakeUntilInsideBand((await controls().status()).cyclesCompleted)

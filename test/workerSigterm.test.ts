@@ -3,7 +3,7 @@ import { chainKeys } from '../chains/types.ts'
 import { waitForStatus } from '../temporal/client.ts'
 import { type KeelProcess, spawnKeel } from './fixtures/keelProcess.ts'
 import { ethTarget, type Stack, startAndObserve, startStack, testMandate } from './fixtures/stack.ts'
-import { swapEvent, waitForPendingSwap } from './fixtures/swaps.ts'
+import { holdBlocks, releaseBlocks, swapEvent, waitForPendingSwap } from './fixtures/swaps.ts'
 
 // A worker whose swap is sent but never mined (automine off) gets SIGTERM: it must exit 0 within
 // its shutdown grace time plus a margin, long before the 180 s receipt timeout on ethereum, and a
@@ -39,7 +39,14 @@ function spawnWorker(): KeelProcess {
 describe('keel worker on SIGTERM', () => {
   test('exits 0 within its grace time while a submit waits for a receipt, and a new worker finishes the hedge exactly once', async () => {
     const initialDelta = (await stack.exposure()).deltaWei
-    const mandate = testMandate({ portfolio: 'sigterm', treasury: stack.treasury, targetEth: ethTarget(initialDelta), bandEth: '10' })
+    // A swap waiting in a public mempool is the case here: Ethereum's hedge goes out publicly too.
+    const mandate = testMandate({
+      portfolio: 'sigterm',
+      treasury: stack.treasury,
+      targetEth: ethTarget(initialDelta),
+      bandEth: '10',
+      execution: { routes: { ethereum: 'public' } },
+    })
     const workerA = spawnWorker()
     const { controls } = await startAndObserve(stack, mandate)
     const first = await waitForStatus({ status: controls.status, done: (s) => s.cyclesCompleted >= 1, timeoutMs: 180_000 })
@@ -49,7 +56,7 @@ describe('keel worker on SIGTERM', () => {
 
     await stack.sim.shock({ pct: -3 })
     // The swap stays in the mempool: the submit activity waits for a receipt that does not come.
-    await Promise.all(chainKeys.map((c) => stack.chains[c].testClient.setAutomine(false)))
+    await holdBlocks(stack)
     await controls.wake()
     const swapChain = await waitForPendingSwap(stack)
 
@@ -62,7 +69,7 @@ describe('keel worker on SIGTERM', () => {
     expect(exitSec).toBeLessThan(graceSec + 20)
 
     await stack.chains[swapChain].testClient.mine({ blocks: 1 })
-    await Promise.all(chainKeys.map((c) => stack.chains[c].testClient.setAutomine(true)))
+    await releaseBlocks(stack)
     spawnWorker()
     const after = await waitForStatus({
       status: controls.status,

@@ -39,6 +39,20 @@ function asPoolTx(raw: TransactionSerialized): RpcTransaction {
 }
 
 describe('reserialize', () => {
+  test('keeps a contract call’s calldata (the pool lists it as `input`)', async () => {
+    const raw = await account.signTransaction({
+      chainId: 1,
+      nonce: 4,
+      to: '0x000000000000000000000000000000000000dEaD',
+      data: '0x12345678000000000000000000000000000000000000000000000000000000000000002a',
+      value: 0n,
+      gas: 60_000n,
+      maxFeePerGas: parseGwei('30'),
+      maxPriorityFeePerGas: parseGwei('1'),
+    })
+    expect(reserialize(asPoolTx(raw as TransactionSerialized))).toBe(raw)
+  })
+
   test('gives back the signed bytes of an EIP-1559 pool tx', async () => {
     const raw = await account.signTransaction({
       chainId: 1,

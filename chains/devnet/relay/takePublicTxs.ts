@@ -9,9 +9,10 @@ export function reserialize(rpcTx: RpcTransaction): Hex | null {
   const tx = formatTransaction(rpcTx)
   if (tx.r === undefined || tx.s === undefined) return null
   try {
-    const { r, s, v, yParity, hash: _hash, from: _from, blockHash: _bh, blockNumber: _bn, transactionIndex: _ti, ...fields } = tx
+    const { r, s, v, yParity, hash: _hash, from: _from, blockHash: _bh, blockNumber: _bn, transactionIndex: _ti, input, ...fields } = tx
     const signature = tx.type === 'legacy' ? { r, s, v: v ?? 27n } : { r, s, yParity: yParity ?? 0 }
-    const raw = serializeTransaction(fields as TransactionSerializable, signature)
+    // The RPC shape carries calldata as `input`; the serializer reads `data`.
+    const raw = serializeTransaction({ ...fields, data: input } as TransactionSerializable, signature)
     return keccak256(raw) === rpcTx.hash ? raw : null
   } catch {
     return null
