@@ -1,7 +1,4 @@
-import { spawn } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { type Address, encodeFunctionData, maxUint256 } from 'viem'
 import { DevnetError } from '../../errors.ts'
@@ -12,6 +9,7 @@ import { richNativeBalance } from '../constants.ts'
 import { createDevnetClients, devnetAccounts } from '../devnetClients.ts'
 import { findFreePort } from '../localProcess.ts'
 import { devnetDir } from '../manifest.ts'
+import { spawnService } from '../serviceProcess.ts'
 import { createTxSender, waitForReceipts } from '../txSender.ts'
 import { defaultPollMs, searcherHoldings, searcherStartTimeoutMs } from './constants.ts'
 import type { SearcherProcessConfig } from './schemas.ts'
@@ -19,8 +17,6 @@ import type { SearcherStatus } from './searcher.ts'
 import { searcherAccount } from './searcherAccount.ts'
 
 const mainPath = fileURLToPath(new URL('./main.ts', import.meta.url))
-// tsx resolves from the project root whatever directory keel was started in.
-const projectRoot = fileURLToPath(new URL('../../../', import.meta.url))
 
 /** Where the searcher's process config and output live: next to the manifest. */
 export const searcherConfigPath = (stateDir: string): string => join(devnetDir(stateDir), 'searcher.config.json')
@@ -111,40 +107,16 @@ async function fundSearcher(manifest: DevnetManifest): Promise<void> {
 }
 
 async function spawnSearcher(p: { config: SearcherProcessConfig; stateDir: string }): Promise<number> {
-  mkdirSync(devnetDir(p.stateDir), { recursive: true })
-  const configPath = searcherConfigPath(p.stateDir)
-  writeFileSync(configPath, `${JSON.stringify(p.config, null, 2)}\n`)
-  const out = openSync(searcherLogPath(p.stateDir), 'a')
-  let child: ReturnType<typeof spawn>
-  try {
-    child = spawn(process.execPath, ['--import', 'tsx', mainPath, configPath], {
-      cwd: projectRoot,
-      detached: true,
-      stdio: ['ignore', out, out],
-    })
-  } finally {
-    closeSync(out)
-  }
-  child.unref()
-  const pid = child.pid
-  if (pid === undefined) throw new DevnetError('the devnet searcher did not start')
-  const deadline = performance.now() + searcherStartTimeoutMs
-  while (performance.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) break
-    if (await answers({ url: `http://127.0.0.1:${p.config.port}/`, pid })) return pid
-    await sleep(100)
-  }
-  await killProcessGroup(pid)
-  throw new DevnetError(`the devnet searcher did not answer on port ${p.config.port}`, {
-    metaMessages: [`its output: ${searcherLogPath(p.stateDir)}`],
-  })
-}
-
-async function answers(p: { url: string; pid: number }): Promise<boolean> {
-  try {
-    const res = await fetch(new URL('health', p.url), { signal: AbortSignal.timeout(2_000) })
-    return res.ok && ((await res.json()) as { pid?: unknown }).pid === p.pid
-  } catch {
-    return false
-  }
+  const { pid } = await spawnService(
+    {
+      name: 'the devnet searcher',
+      mainPath,
+      config: p.config,
+      configPath: searcherConfigPath(p.stateDir),
+      logPath: searcherLogPath(p.stateDir),
+      startTimeoutMs: searcherStartTimeoutMs,
+    },
+    1,
+  )
+  return pid
 }
