@@ -133,7 +133,9 @@ describe('Opyn Gamma on the devnet, through keel’s adapter', () => {
     // Posted by keel's treasury, not the pricer's bot: the pricer checks the round before is earlier than expiry.
     await send(keys.treasury, [postExpiryPriceCall(d, { expirySec, roundId: round!.roundId })])
     expect(await readExpiryPrice(chain.publicClient, d, expirySec)).toEqual({ priceE8: expiryPriceE8, final: false })
-    await at(expirySec + 60n + BigInt(lockingPeriodSec + disputePeriodSec) + 2n)
+    // The dispute period runs from the block that posted the price (the relay may mine it a few seconds after the warp).
+    const postedBy = (await chain.publicClient.getBlock({ blockTag: 'latest' })).timestamp
+    await at(postedBy + BigInt(disputePeriodSec) + 2n)
     expect(await readExpiryPrice(chain.publicClient, d, expirySec)).toEqual({ priceE8: expiryPriceE8, final: true })
 
     const poolBefore = { weth: await balance(d.weth, d.marginPool), usdc: await balance(d.usdc, d.marginPool) }
