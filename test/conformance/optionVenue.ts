@@ -313,7 +313,9 @@ export function optionVenueConformance(p: { name: string; setup: () => Promise<O
       const settle = a.settleVaultCall({ chain, owner, vaultId, to: owner })
       // Not final yet: settlement does not simulate.
       await expect(prepare(chain, [settle])).rejects.toThrow(SimulationRevertedError)
-      await warp(chain, expirySec + 60n + v.periods.lockingSec + v.periods.disputeSec + 2n)
+      // The dispute period runs from the block that posted the price (a block builder may mine it seconds after the warp).
+      const postedBy = (await v.clients[chain].getBlock({ blockTag: 'latest' })).timestamp
+      await warp(chain, postedBy + v.periods.disputeSec + 2n)
       expect(await a.expiryPrice({ chain, expirySec })).toEqual({ priceE8: expiryPriceE8, final: true })
 
       const proceeds = v.model.vaultProceeds({ series, short: amount, collateral, expiryPriceE8 })
