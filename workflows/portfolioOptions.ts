@@ -3,15 +3,15 @@ import type { PreparedTx } from '../adapters/types.ts'
 import type { Mandate } from '../agent/mandate/schema.ts'
 import {
   bestAskPerOptionUsd,
-  bidsAsQuotes,
   buyBackGasUsd,
   buyBackToFloorE8,
   gasWeiToUsdc,
   putModelUsd,
+  refitMark,
   settlementPaid,
   spotOf,
+  transfersArriving,
 } from '../agent/options/bookPricing.ts'
-import { fitSmile } from '../agent/options/fitSmile.ts'
 import { decideGammaFloor, observedCostRate } from '../agent/options/gammaFloor.ts'
 import { gammaFullCollateral } from '../agent/options/gammaSettlement.ts'
 import {
@@ -171,7 +171,7 @@ export async function runOptionBook(
     spotUsd: spotOf(p.exposure),
     records: state.rolls ?? [],
     bookVega: p.exposure.vega,
-    ...(p.mandate.capital ? { capital: { maxCostBps: p.mandate.capital.maxCostBps, inFlight: arriving(state) } } : {}),
+    ...(p.mandate.capital ? { capital: { maxCostBps: p.mandate.capital.maxCostBps, inFlight: transfersArriving(state.transfers) } } : {}),
   })) {
     if (state.stopping || state.paused) break
     if (choice.status === 'none') {
@@ -370,25 +370,6 @@ async function buyBack(
   return { ...r, id }
 }
 
-/**
- * The mark follows the market: the bids a roll received are fitted (level only, with so few
- * strikes) from the current mark, so keel's model price, strikes and Greeks move with what makers
- * pay. A fit that fails leaves the mark as it was and says why.
- */
-function fitMark(
-  run: Run,
-  p: { record: RollRecord; bids: { maker: string; usdc: string }[]; spot: number; nowSec: bigint; prior: SviParams },
-): void {
-  const { state } = run
-  const quotes = bidsAsQuotes(p.record, p.bids)
-  const fit = fitSmile({ spot: p.spot, nowSec: Number(p.nowSec), quotes, prior: state.markFit?.svi ?? p.prior })
-  if (fit.svi === null) {
-    state.lastOptionNote = `mark not fitted to ${p.record.id}'s bids: ${fit.reason}`
-    return
-  }
-  state.markFit = { svi: fit.svi, atChainTimeSec: p.nowSec.toString(), used: fit.used, method: fit.method, rmseVol: fit.rmseVol }
-}
-
 /** A decision with its bigints as decimal strings, for the state. */
 const jsonOf = (d: ReturnType<typeof decideGammaFloor>): Record<string, string | number | null> =>
   Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : (v as string | number | null)]))
@@ -411,12 +392,6 @@ function blockChain(
     }),
   )
 }
-
-/** Transfers on their way to a chain, planned or sent, and what each is expected to deliver there. */
-const arriving = (state: Run['state']) =>
-  (state.transfers ?? [])
-    .filter((t) => ['planned', 'sending', 'sent', 'verified', 'in-doubt'].includes(t.state))
-    .map((t) => ({ asset: t.asset, to: t.to, amount: t.expectedOutput }))
 
 function setRoll(run: Run, id: string, patch: Partial<RollRecord>): void {
   run.state.rolls = (run.state.rolls ?? []).map((r) => (r.id === id ? { ...r, ...patch } : r))
@@ -466,7 +441,11 @@ async function roll(
     txHashes: r.txHashes,
     ...(r.reason ? { error: r.reason } : {}),
   })
-  if (r.bids && r.bids.length > 0) fitMark(run, { record, bids: r.bids, spot, nowSec: chainTime(snapshot), prior })
+  if (r.bids && r.bids.length > 0) {
+    const refit = refitMark({ record, bids: r.bids, spot, nowSec: chainTime(snapshot), current: state.markFit?.svi ?? prior })
+    if ('markFit' in refit) state.markFit = refit.markFit
+    else state.lastOptionNote = refit.note
+  }
   if (r.status === 'in-doubt') blockChain(run, { id, obs, reason: r.reason, unsettled: r.unsettled })
   decide(run, `options: ${id} ${r.status}${r.reason ? ` (${r.reason})` : ''}`, chainTime(snapshot))
   return r.txHashes.length > 0

@@ -1,7 +1,8 @@
+import type { TransferRecord } from '../plan/types.ts'
 import type { ChainObservation, PortfolioExposure } from '../portfolio/types.ts'
 import { bsmPrice } from '../risk/blackScholes.ts'
 import { type SviParams, sviTotalVariance } from '../risk/svi.ts'
-import type { SmileQuote } from './fitSmile.ts'
+import { fitSmile, type SmileQuote } from './fitSmile.ts'
 import type { RollRecord, SeriesJson } from './rolls.ts'
 
 /**
@@ -76,3 +77,29 @@ export const bidsAsQuotes = (record: RollRecord, bids: readonly { usdc: string }
     bidUsd: Number(b.usdc) / 1e6,
   }))
 }
+
+/** The mark as the state keeps it: an SVI smile fitted to makers' bids, when and how well. */
+export type MarkFit = { svi: SviParams; atChainTimeSec: string; used: number; method: string; rmseVol: number }
+
+/**
+ * The mark after a roll's bids: fitted (level only, with so few strikes) from the current mark,
+ * so keel's model price, strikes and Greeks move with what makers pay. A fit that fails leaves the
+ * mark as it was and says why.
+ */
+export function refitMark(p: {
+  record: RollRecord
+  bids: { maker: string; usdc: string }[]
+  spot: number
+  nowSec: bigint
+  current: SviParams
+}): { markFit: MarkFit } | { note: string } {
+  const fit = fitSmile({ spot: p.spot, nowSec: Number(p.nowSec), quotes: bidsAsQuotes(p.record, p.bids), prior: p.current })
+  if (fit.svi === null) return { note: `mark not fitted to ${p.record.id}'s bids: ${fit.reason}` }
+  return { markFit: { svi: fit.svi, atChainTimeSec: p.nowSec.toString(), used: fit.used, method: fit.method, rmseVol: fit.rmseVol } }
+}
+
+/** Transfers on their way to a chain, planned or sent, and what each is expected to deliver there. */
+export const transfersArriving = (transfers: readonly TransferRecord[] | undefined) =>
+  (transfers ?? [])
+    .filter((t) => ['planned', 'sending', 'sent', 'verified', 'in-doubt'].includes(t.state))
+    .map((t) => ({ asset: t.asset, to: t.to, amount: t.expectedOutput }))
