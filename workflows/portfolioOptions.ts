@@ -3,17 +3,14 @@ import type { PreparedTx } from '../adapters/types.ts'
 import type { Mandate } from '../agent/mandate/schema.ts'
 import {
   bestAskPerOptionUsd,
-  buyBackGasUsd,
-  buyBackToFloorE8,
   gasWeiToUsdc,
-  putModelUsd,
   refitMark,
   settlementPaid,
   spotOf,
   transfersArriving,
 } from '../agent/options/bookPricing.ts'
-import { decideGammaFloor, observedCostRate } from '../agent/options/gammaFloor.ts'
-import { gammaFullCollateral } from '../agent/options/gammaSettlement.ts'
+import type { GammaFloorDecision } from '../agent/options/gammaFloor.ts'
+import { buyBackAsks, marginBuyBackPrices, respondToGammaFloor } from '../agent/options/gammaFloorResponse.ts'
 import {
   describeRoll,
   gammaFloorBreach,
@@ -26,9 +23,9 @@ import {
   settlementSteps,
 } from '../agent/options/rolls.ts'
 import { chainTime } from '../agent/portfolio/ledger.ts'
-import { blockForInDoubt, hedgeMoreIntervalSec } from '../agent/portfolio/state.ts'
+import { blockForInDoubt } from '../agent/portfolio/state.ts'
 import type { PortfolioExposure, PortfolioSnapshot } from '../agent/portfolio/types.ts'
-import { type SviParams, sviTotalVariance } from '../agent/risk/svi.ts'
+import type { SviParams } from '../agent/risk/svi.ts'
 import type { ReadActivities } from '../temporal/activities/types.ts'
 import { failureMessage } from './failures.ts'
 import { decide, type Run, sendOptions } from './portfolioCycle.ts'
@@ -123,7 +120,13 @@ export async function runOptionBook(
     if (m.kind !== 'margin-buy-back' || state.stopping) continue
     const obs = chains.find((c) => c.chain === m.chain)!
     const spot = spotOf(p.exposure)[m.chain] ?? 0
-    const model = putModelUsd({ series: m.series, spot, nowSec: BigInt(obs.blockTimestampSec), svi: state.markFit?.svi ?? book.mark.svi })
+    const prices = marginBuyBackPrices({
+      series: m.series,
+      amountE8: BigInt(m.amountE8),
+      chain: obs,
+      spotUsd: spot,
+      markSvi: state.markFit?.svi ?? book.mark.svi,
+    })
     decide(
       run,
       `options: ${m.chain} vault ${m.vaultId} short of margin and of USDC for a top-up: buying back ${Number(m.amountE8) / 1e8}`,
@@ -137,9 +140,8 @@ export async function runOptionBook(
       series: m.series,
       amountE8: BigInt(m.amountE8),
       withdraw: 0n,
-      modelUsdPerOption: model,
       maxDiscountBps: m.maxDiscountBps,
-      gasUsdc: buyBackGasUsd(obs, spot),
+      ...prices,
       spotUsd: spot,
       now,
     })
@@ -208,13 +210,11 @@ const read = proxyActivities<Pick<ReadActivities, 'quoteOptions'>>({
   retry: { maximumAttempts: 4, initialInterval: '1s', maximumInterval: '10s', nonRetryableErrorTypes: ['Keel.InvalidInputError'] },
 })
 
-const YEAR = 365 * 86_400
-
 /**
- * A gamma floor breach (agent/options/rolls.ts finds it, agent/options/gammaFloor.ts decides):
- * the makers' asks for every sold short are read, and the cheaper of buying back part of one or
- * hedging the excess gamma more often wins. Hedging more often is what the Whalley–Wilmott band
- * already does with a larger gamma; the decision is recorded either way.
+ * A gamma floor breach (agent/options/rolls.ts finds it, agent/options/gammaFloorResponse.ts
+ * decides): the makers' asks for every sold short are read, and the cheaper of buying back part of
+ * one or hedging the excess gamma more often wins. Hedging more often is what the Whalley–Wilmott
+ * band already does with a larger gamma; the decision is recorded either way.
  */
 async function meetGammaFloor(
   run: Run,
@@ -228,16 +228,12 @@ async function meetGammaFloor(
   if (!breach) return false
   const now = chainTime(p.snapshot)
   const legs = []
-  const excess = book.objectives.gammaFloor - breach.bookGamma
-  for (const s of breach.shorts) {
-    // Asked for what would reach the floor from this leg alone (a maker sells only what it holds).
-    const wanted = buyBackToFloorE8(excess, s.gammaPerOption)
-    if (wanted > s.amountE8) continue
+  for (const { short: s, wantedE8 } of buyBackAsks(breach, book.objectives.gammaFloor)) {
     let askUsd = Number.POSITIVE_INFINITY
     try {
       const treasury = p.snapshot.chains.find((c) => c.chain === s.chain)!.treasury
-      const q = await read.quoteOptions({ chain: s.chain, otoken: s.otoken, side: 'buy', amountE8: wanted.toString(), treasury })
-      askUsd = bestAskPerOptionUsd(q.quotes, wanted)
+      const q = await read.quoteOptions({ chain: s.chain, otoken: s.otoken, side: 'buy', amountE8: wantedE8.toString(), treasury })
+      askUsd = bestAskPerOptionUsd(q.quotes, wantedE8)
       if (!Number.isFinite(askUsd))
         state.lastOptionNote = `gamma floor: no ask for ${s.rollId}: ${q.quotes.map((x) => (x.status === 'ok' ? '' : `${x.maker}: ${x.reason}`)).join('; ')}`
     } catch (err) {
@@ -245,20 +241,19 @@ async function meetGammaFloor(
     }
     if (Number.isFinite(askUsd)) legs.push({ ...s, askUsd })
   }
-  const nearest = breach.shorts.reduce((m, s) => Math.min(m, s.timeToExpiryYears), Number.POSITIVE_INFINITY)
-  const spot = spotUsd[breach.shorts[0]?.chain ?? p.chains[0]!.chain] ?? 0
-  const gasOf = (chain: string) => buyBackGasUsd(p.chains.find((c) => c.chain === chain)!, spotUsd[chain] ?? 0)
-  const decision = decideGammaFloor({
-    bookGamma: breach.bookGamma,
-    gammaFloor: book.objectives.gammaFloor,
+  const {
+    decision,
+    hedgeMore,
+    buyBack: chosen,
+  } = respondToGammaFloor({
+    mandate: p.mandate,
+    breach,
     legs,
-    spot,
-    vol: Math.sqrt(sviTotalVariance(marked.mark.svi, 0)),
-    costRate: observedCostRate(state.hedges, 0.0005),
-    // Hedging more often means looking HEDGE_MORE_FACTOR times as often until the nearest expiry.
-    checkIntervalYears: hedgeMoreIntervalSec(p.mandate.loop.intervalSec) / YEAR,
-    timeToExpiryYears: Number.isFinite(nearest) ? nearest : 0,
-    buyBackGasUsd: legs.length > 0 ? Math.min(...legs.map((l) => gasOf(l.chain))) : 0,
+    chains: p.chains,
+    spotUsd,
+    markSvi: marked.mark.svi,
+    hedges: state.hedges,
+    nowSec: now,
   })
   state.lastGammaFloor = {
     atChainTimeSec: now.toString(),
@@ -266,12 +261,8 @@ async function meetGammaFloor(
     floor: book.objectives.gammaFloor,
     decision: jsonOf(decision),
   }
-  if (decision.action === 'hedge-more' && Number.isFinite(nearest))
-    state.hedgeMore = {
-      untilChainTimeSec: (now + BigInt(Math.ceil(nearest * YEAR))).toString(),
-      intervalSec: hedgeMoreIntervalSec(p.mandate.loop.intervalSec),
-    }
-  if (decision.action !== 'buy-back') {
+  if (hedgeMore) state.hedgeMore = { untilChainTimeSec: hedgeMore.untilChainTimeSec.toString(), intervalSec: hedgeMore.intervalSec }
+  if (!chosen) {
     decide(
       run,
       `options: gamma ${breach.bookGamma.toExponential(3)} below the floor ${book.objectives.gammaFloor}: ${decision.action}`,
@@ -279,20 +270,19 @@ async function meetGammaFloor(
     )
     return false
   }
-  const leg = legs.find((l) => l.otoken === decision.otoken)!
-  const spec = { isPut: leg.series.isPut, strikeE8: BigInt(leg.series.strikeE8), collateralDecimals: leg.series.isPut ? 6 : 18 }
-  decide(run, `options: gamma below the floor: buying back ${Number(decision.amountE8) / 1e8} of ${leg.rollId}`, now)
+  const { leg } = chosen
+  decide(run, `options: gamma below the floor: buying back ${Number(chosen.amountE8) / 1e8} of ${leg.rollId}`, now)
   const r = await buyBack(run, {
     obs: p.chains.find((c) => c.chain === leg.chain)!,
     rollId: leg.rollId,
     vaultId: leg.vaultId,
     otoken: leg.otoken,
     series: leg.series,
-    amountE8: decision.amountE8,
-    withdraw: gammaFullCollateral({ ...spec, amountE8: decision.amountE8 }),
-    modelUsdPerOption: leg.modelUsd,
+    amountE8: chosen.amountE8,
+    withdraw: chosen.withdraw,
+    modelPriceUsdc: chosen.modelPriceUsdc,
     maxDiscountBps: leg.maxDiscountBps,
-    gasUsdc: gasOf(leg.chain),
+    gasCostUsdc: chosen.gasCostUsdc,
     spotUsd: spotUsd[leg.chain] ?? 0,
     now,
   })
@@ -322,9 +312,9 @@ async function buyBack(
     series: SeriesJson
     amountE8: bigint
     withdraw: bigint
-    modelUsdPerOption: number
+    modelPriceUsdc: bigint
     maxDiscountBps: number
-    gasUsdc: number
+    gasCostUsdc: bigint
     spotUsd: number
     now: bigint
   },
@@ -348,9 +338,9 @@ async function buyBack(
         vaultId: p.vaultId,
         amountE8: p.amountE8.toString(),
         withdraw: p.withdraw.toString(),
-        modelPriceUsdc: BigInt(Math.ceil(p.modelUsdPerOption * (Number(p.amountE8) / 1e8) * 1e6)).toString(),
+        modelPriceUsdc: p.modelPriceUsdc.toString(),
         maxDiscountBps: p.maxDiscountBps,
-        gasCostUsdc: BigInt(Math.ceil(p.gasUsdc * 1e6)).toString(),
+        gasCostUsdc: p.gasCostUsdc.toString(),
         taskQueuePrefix: run.prefix,
         ...sendOptions(run),
       },
@@ -371,7 +361,7 @@ async function buyBack(
 }
 
 /** A decision with its bigints as decimal strings, for the state. */
-const jsonOf = (d: ReturnType<typeof decideGammaFloor>): Record<string, string | number | null> =>
+const jsonOf = (d: GammaFloorDecision): Record<string, string | number | null> =>
   Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : (v as string | number | null)]))
 
 /** A step that ended in doubt blocks its chain until `keel unblock` settles what it signed. */
