@@ -1,14 +1,7 @@
 import { executeChild, proxyActivities } from '@temporalio/workflow'
 import type { PreparedTx } from '../adapters/types.ts'
 import type { Mandate } from '../agent/mandate/schema.ts'
-import {
-  bestAskPerOptionUsd,
-  gasWeiToUsdc,
-  refitMark,
-  settlementPaid,
-  spotOf,
-  transfersArriving,
-} from '../agent/options/bookPricing.ts'
+import { bestAskPerOptionUsd, gasWeiToUsdc, refitMark, settlementPaid, spotOf, transfersArriving } from '../agent/options/bookPricing.ts'
 import type { GammaFloorDecision } from '../agent/options/gammaFloor.ts'
 import { buyBackAsks, marginBuyBackPrices, respondToGammaFloor } from '../agent/options/gammaFloorResponse.ts'
 import {
