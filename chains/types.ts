@@ -79,4 +79,20 @@ export type DevnetManifest = {
    * process id and block interval; absent on a devnet started before the relay.
    */
   relay?: { url: string; pid: number; blockMs: number } | undefined
+  /**
+   * The treasuries as Safes: on every chain a Safe (same address everywhere) owned by the DAO's
+   * signers, a Zodiac Roles v2 module on it, and the role keel's key (`devKeys.treasury`) holds;
+   * absent on a devnet started before Safe treasuries (the signer is then the treasury).
+   */
+  safes?: DevnetSafes | undefined
+}
+
+export type DevnetSafes = {
+  /** The Safe's owners and how many must sign. */
+  owners: Address[]
+  threshold: number
+  /** Safe 1.5.0 singletons, the same on every chain. */
+  infra: { safeSingleton: Address; proxyFactory: Address; fallbackHandler: Address; multiSend: Address; multiSendCallOnly: Address }
+  roleKey: Hex
+  chains: Record<ChainKey, { safe: Address; roles: Address; rolesLibraries: { integrity: Address; packer: Address }; deployBlock: string }>
 }

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Hex } from 'viem'
+import { getAddress, type Hex, isAddress } from 'viem'
 import { generatePrivateKey } from 'viem/accounts'
 import { z } from 'zod'
+import type { RoleTreasury } from '../adapters/safe-roles/index.ts'
 import type { UniswapV3ChainContracts } from '../adapters/uniswap-v3/index.ts'
 import { InvalidInputError } from '../agent/errors.ts'
 import { getChainMeta } from '../chains/registry.ts'
@@ -16,6 +17,11 @@ export type ChainEnvironment = {
   chains: Partial<Record<ChainKey, { chainId: number; rpcUrls: string[]; contracts: UniswapV3ChainContracts }>>
   /** Signing keys per chain; only workers serving a chain's task queue should have its key. */
   signerKeys: Partial<Record<ChainKey, Redacted>>
+  /**
+   * Per chain, the Safe that holds the treasury and the Roles module through which the signer acts
+   * for it. A chain without one is a hot wallet: the signer holds the funds itself.
+   */
+  treasuries?: Partial<Record<ChainKey, RoleTreasury>>
   /** On the devnet: its manifest, where each bridge finds its contracts and stand-ins. */
   devnetManifest?: DevnetManifest
   /** Protected routes: the Flashbots relay on Ethereum (with the key that signs its requests) and private endpoints per chain. */
@@ -58,8 +64,12 @@ export function loadChainEnvironment(p: { stateDir: string; env?: NodeJS.Process
   return fromEnv(env)
 }
 
-/** The devnet's chains; its keys are anvil's public test keys and only ever sign on the devnet. */
-export function fromManifest(manifest: DevnetManifest): ChainEnvironment {
+/**
+ * The devnet's chains; its keys are anvil's public test keys and only ever sign on the devnet.
+ * Its treasuries are its Safes; `treasury: 'signer'` makes the signer the treasury instead (the
+ * venues' own tests, which trade from the signer's account).
+ */
+export function fromManifest(manifest: DevnetManifest, opts: { treasury?: 'safe' | 'signer' } = {}): ChainEnvironment {
   const chains: ChainEnvironment['chains'] = {}
   const signerKeys: ChainEnvironment['signerKeys'] = {}
   for (const key of chainKeys) {
@@ -68,10 +78,16 @@ export function fromManifest(manifest: DevnetManifest): ChainEnvironment {
     signerKeys[key] = new Redacted(manifest.devKeys.treasury)
   }
   const relayUrl = (manifest as DevnetManifest & { relay?: { url?: string } }).relay?.url
+  const safes = manifest.safes
+  const treasuries =
+    safes && opts.treasury !== 'signer'
+      ? Object.fromEntries(chainKeys.map((k) => [k, { safe: safes.chains[k].safe, roles: safes.chains[k].roles, roleKey: safes.roleKey }]))
+      : undefined
   return {
     network: 'devnet',
     chains,
     signerKeys,
+    ...(treasuries ? { treasuries } : {}),
     devnetManifest: manifest,
     routes: {
       ...(relayUrl ? { flashbots: { relayUrl, authKey: new Redacted(devnetFlashbotsAuthKey) } } : {}),
@@ -117,6 +133,27 @@ function fromEnv(env: NodeJS.ProcessEnv): ChainEnvironment {
     if (privateKey.safeParse(authRaw).success) authKey = new Redacted(authRaw as Hex)
     else issues.push({ path: authVar, message: 'expected a 32-byte hex private key (value not shown)' })
   }
+  // A Safe treasury: KEEL_SAFE_<CHAIN> and KEEL_ROLES_<CHAIN> name the Safe and its Roles module, KEEL_ROLE_KEY keel's role.
+  const treasuries: NonNullable<ChainEnvironment['treasuries']> = {}
+  const roleKeyRaw = env.KEEL_ROLE_KEY?.trim()
+  if (roleKeyRaw !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(roleKeyRaw))
+    issues.push({ path: 'KEEL_ROLE_KEY', message: 'expected a 32-byte hex role key' })
+  for (const key of chainKeys) {
+    const safeVar = `KEEL_SAFE_${key.toUpperCase()}`
+    const rolesVar = `KEEL_ROLES_${key.toUpperCase()}`
+    const safe = env[safeVar]?.trim()
+    const roles = env[rolesVar]?.trim()
+    if (!safe && !roles) continue
+    const bad = [
+      [safeVar, safe],
+      [rolesVar, roles],
+    ].filter(([, v]) => !v || !isAddress(v, { strict: false }))
+    for (const [name] of bad)
+      issues.push({ path: name!, message: 'expected the address of the Safe and of its Roles module (both or neither)' })
+    if (!roleKeyRaw) issues.push({ path: 'KEEL_ROLE_KEY', message: `required with ${safeVar}: the role keel's key holds` })
+    if (bad.length === 0 && roleKeyRaw)
+      treasuries[key] = { safe: getAddress(safe!), roles: getAddress(roles!), roleKey: roleKeyRaw.toLowerCase() as Hex }
+  }
   const privateRpcUrls: Partial<Record<ChainKey, string>> = {}
   for (const key of chainKeys) {
     const url = env[`KEEL_PRIVATE_RPC_${key.toUpperCase()}`]?.trim()
@@ -126,5 +163,11 @@ function fromEnv(env: NodeJS.ProcessEnv): ChainEnvironment {
   // Without a configured reputation key, each process signs relay requests with a fresh one (no funds, no history).
   const relayUrl = env.KEEL_FLASHBOTS_RELAY_URL?.trim() || FLASHBOTS_MAINNET_RELAY
   const flashbots = { relayUrl, authKey: authKey ?? new Redacted(generatePrivateKey()) }
-  return { network: 'live', chains, signerKeys, routes: { flashbots, privateRpcUrls } }
+  return {
+    network: 'live',
+    chains,
+    signerKeys,
+    ...(Object.keys(treasuries).length > 0 ? { treasuries } : {}),
+    routes: { flashbots, privateRpcUrls },
+  }
 }

@@ -59,6 +59,7 @@ export function createActivityDeps(p: { environment: ChainEnvironment; signChain
       chainId: c.chainId,
       publicClient: c.clients.publicClient,
       account: privateKeyToAccount(secret.reveal() as `0x${string}`),
+      ...(p.environment.treasuries?.[key] ? { treasury: p.environment.treasuries[key] } : {}),
       // Devnet blocks come every few hundred milliseconds; mainnet's every 12 s.
       ...(devnet ? { blockPollMs: 50 } : {}),
     })
@@ -87,7 +88,16 @@ export function createActivityDeps(p: { environment: ChainEnvironment; signChain
   })
   const clients = Object.fromEntries(Object.entries(chains).map(([k, c]) => [k, c.clients.publicClient]))
   const bridges = createBridgeAdapters({ environment: p.environment, clients })
-  return { chains, uniswap, executors, bridges, gamma: gammaDeployments(p.environment), rfq: rfqVenues(p.environment), routes }
+  return {
+    chains,
+    uniswap,
+    executors,
+    ...(p.environment.treasuries ? { treasuries: p.environment.treasuries } : {}),
+    bridges,
+    gamma: gammaDeployments(p.environment),
+    rfq: rfqVenues(p.environment),
+    routes,
+  }
 }
 
 /** A chain queue this process serves, with the account that signs there. */

@@ -51,10 +51,14 @@ export async function preflightWorkflow(input: PreflightInput): Promise<Prefligh
         const c = await acts.checkChain({ chain })
         checked.push({ chain, signer: c.signer, blockNumber: c.blockNumber })
         const treasury = mandate.chains[chain]!.treasury
-        if (c.signer.toLowerCase() !== treasury.toLowerCase())
+        const actsFor = c.treasury ?? c.signer
+        if (actsFor.toLowerCase() !== treasury.toLowerCase())
           issues.push({
             path: `chains.${chain}.treasury`,
-            message: `${treasury} is not the account keel signs with on ${chain} (${c.signer}): every hedge would be refused`,
+            message:
+              actsFor === c.signer
+                ? `${treasury} is not the account keel signs with on ${chain} (${c.signer}): every hedge would be refused`
+                : `${treasury} is not the Safe keel acts for on ${chain} (${actsFor}, through its Roles module): every hedge would be refused`,
           })
         if (c.contractsMissing.length > 0)
           issues.push({

@@ -219,3 +219,25 @@ export type ExecutorError =
   | IdempotencyConflictError
   | BundleNotIncludedError
   | UnknownRpcError
+
+/**
+ * A call the treasury's role does not allow: refused before signing, either by keel's own check of
+ * the compiled permissions or by the Roles module in simulation. Nothing was signed or sent.
+ */
+export class PermissionDeniedError extends BaseError {
+  override name = 'Executor.PermissionDeniedError' as const
+  readonly index: number
+  readonly reason: string
+  /** `not-a-member` when keel's key has lost its role: every later call will fail too. */
+  readonly kind: 'condition' | 'not-a-member' | 'module-disabled' | 'undeclared'
+  constructor(params: { index: number; description: string; reason: string; kind: PermissionDeniedError['kind']; cause?: unknown }) {
+    super(`Permission denied for call ${params.index} (${params.description}): ${params.reason}`, {
+      cause: params.cause,
+      details: params.reason,
+      retryable: false,
+    })
+    this.index = params.index
+    this.reason = params.reason
+    this.kind = params.kind
+  }
+}

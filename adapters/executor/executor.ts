@@ -2,6 +2,7 @@ import type { Address, Hex, LocalAccount, PublicClient, TransactionReceipt } fro
 import { getAddress, keccak256, parseTransaction, recoverTransactionAddress, TransactionReceiptNotFoundError } from 'viem'
 import { maxBigint } from '../../agent/money.ts'
 import type { ChainKey } from '../../chains/types.ts'
+import { decodeRolesRevert, describeRolesRevert, type RoleTreasury, wrapForRole } from '../safe-roles/index.ts'
 import { createPublicSubmitter } from '../submit-public/index.ts'
 import type { BundleRelay, Call, PreparedTx, SubmittedTx, Submitter } from '../types.ts'
 import { parseInput } from '../uniswap-v3/schemas.ts'
@@ -15,6 +16,7 @@ import {
   NonceConsumedError,
   NonceGapError,
   NonceTooLowError,
+  PermissionDeniedError,
   ReceiptTimeoutError,
   SimulationRevertedError,
   SubmitAbortedError,
@@ -44,6 +46,13 @@ export type CreateExecutorParams = {
   submitter?: Submitter
   /** How often a bundle's wait reads the block number; defaults per chain. */
   blockPollMs?: number
+  /**
+   * The Safe this signer acts for, through its Roles module: every call goes out as
+   * `execTransactionWithRole` from the signer. Absent: the signer is the treasury itself.
+   */
+  treasury?: RoleTreasury
+  /** keel's own reading of the role's permissions: a call it refuses is never simulated, signed or sent. */
+  checkCall?: (call: Call) => { ok: true } | { ok: false; reason: string }
 }
 
 /** A stuck send is replaced (same nonce, both fee caps up 12.5 %) every `afterBlocks` blocks while its fee cap stays within `maxFeePerGas`. */
@@ -62,7 +71,10 @@ export type BundleOutcome =
 export type Executor = {
   chain: ChainKey
   chainId: number
+  /** The signer: its nonces, its gas. */
   address: Address
+  /** Where the funds are: the Safe the signer acts for, or the signer itself. */
+  treasury: Address
   /** Simulates the batch with state carried between calls, then prices, nonces and signs it; nothing is sent. */
   prepare(params: { calls: readonly Call[]; idempotencyKey: string }): Promise<PreparedTx[]>
   /**
@@ -136,6 +148,13 @@ export function createExecutor(params: CreateExecutorParams): Executor {
       throw new InvalidTransactionError({ reason: `call ${wrongChain} targets chain ${calls[wrongChain]?.chainId}, not ${chainId}` })
 
     const fingerprint = JSON.stringify(calls, (_, v) => (typeof v === 'bigint' ? v.toString() : v))
+    if (params.checkCall) {
+      for (const [index, call] of calls.entries()) {
+        const verdict = params.checkCall(call)
+        if (!verdict.ok)
+          throw new PermissionDeniedError({ index, description: call.description, reason: verdict.reason, kind: 'undeclared' })
+      }
+    }
     const cached = prepared.get(idempotencyKey)
     if (cached) {
       if (cached.fingerprint !== fingerprint) throw new IdempotencyConflictError({ idempotencyKey })
@@ -149,8 +168,16 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     return txs
   }
 
-  async function signBatch(calls: readonly Call[], idempotencyKey: string): Promise<PreparedTx[]> {
-    const gasLimits = await simulate(calls)
+  async function signBatch(planned: readonly Call[], idempotencyKey: string): Promise<PreparedTx[]> {
+    const { treasury } = params
+    const calls = treasury ? planned.map((c) => wrapForRole(c, treasury)) : planned
+    if (treasury) {
+      const needed = planned.reduce((sum, c) => sum + c.value, 0n)
+      const held = needed > 0n ? await rpc(() => client.getBalance({ address: treasury.safe })) : 0n
+      if (held < needed)
+        throw new InsufficientFundsError({ cause: new Error(`the Safe ${treasury.safe} holds ${held} wei < ${needed} wei the calls send`) })
+    }
+    const gasLimits = await simulate(calls, planned)
     const [baseFeePerGas, priorityHex, balance] = await Promise.all([
       nextBaseFee(),
       rpc(() => client.request({ method: 'eth_maxPriorityFeePerGas' })),
@@ -220,25 +247,48 @@ export function createExecutor(params: CreateExecutorParams): Executor {
   }
 
   /** One eth_simulateV1 over the whole batch: call i sees the state left by calls 0..i-1 (approve → swap). */
-  async function simulate(calls: readonly Call[]): Promise<bigint[]> {
+  async function simulate(calls: readonly Call[], planned: readonly Call[] = calls): Promise<bigint[]> {
     const { results } = await rpc(() =>
       client.simulateCalls({ account: address, calls: calls.map((c) => ({ to: c.to, data: c.data, value: c.value })) }),
     )
     if (results.length !== calls.length) {
       throw new InvalidTransactionError({ reason: `simulation returned ${results.length} results for ${calls.length} calls` })
     }
-    return results.map((r, index) => {
-      if (r.status !== 'success') {
-        const revertData = typeof r.data === 'string' ? r.data : undefined
-        throw new SimulationRevertedError({
-          index,
-          description: calls[index]!.description,
-          reason: decodeRevertReason(revertData) ?? 'reverted without a reason',
-          revertData,
-          cause: r.error,
-        })
-      }
-      return gasLimitFor(r.gasUsed, gasMarginBps)
+    const failed = results.findIndex((r) => r.status !== 'success')
+    if (failed >= 0) await refuse(failed, results[failed]!, planned)
+    return results.map((r) => gasLimitFor(r.gasUsed, gasMarginBps))
+  }
+
+  /** Throws the error that says why call `index` of a simulated batch failed. */
+  async function refuse(index: number, r: { data?: unknown; error?: unknown }, planned: readonly Call[]): Promise<never> {
+    const { treasury } = params
+    let revertData = typeof r.data === 'string' ? (r.data as Hex) : undefined
+    const roles = treasury ? decodeRolesRevert(revertData) : undefined
+    const description = planned[index]!.description
+    if (roles && treasury && roles.kind !== 'inner-call-failed') {
+      const reason = describeRolesRevert(roles, treasury.roleKey)
+      const kind = roles.kind === 'other' ? 'condition' : roles.kind
+      throw new PermissionDeniedError({ index, description, reason, kind, cause: r.error })
+    }
+    if (roles && treasury) {
+      // The role allowed it and the Safe's own call failed; Roles keeps only "failed", so the same
+      // calls are simulated as the Safe to read the venue's reason (slippage, deadline, ...).
+      const asSafe = await rpc(() =>
+        client.simulateCalls({
+          account: treasury.safe,
+          calls: planned.slice(0, index + 1).map((c) => ({ to: c.to, data: c.data, value: c.value })),
+        }),
+      ).catch(() => undefined)
+      const inner = asSafe?.results[index]
+      if (inner && inner.status !== 'success' && typeof inner.data === 'string') revertData = inner.data
+    }
+    throw new SimulationRevertedError({
+      index,
+      description,
+      reason:
+        decodeRevertReason(revertData) ?? (roles && treasury ? describeRolesRevert(roles, treasury.roleKey) : 'reverted without a reason'),
+      revertData,
+      cause: r.error,
     })
   }
 
@@ -684,6 +734,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     chain,
     chainId,
     address,
+    treasury: params.treasury ? getAddress(params.treasury.safe) : address,
     prepare,
     submit,
     submitBundle,

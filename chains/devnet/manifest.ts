@@ -18,6 +18,13 @@ const chainEntry = z.object({
   treasuryLpTokenIds: z.array(z.string().regex(/^\d+$/)),
 })
 
+const safeEntry = z.object({
+  safe: addressSchema,
+  roles: addressSchema,
+  rolesLibraries: z.object({ integrity: addressSchema, packer: addressSchema }),
+  deployBlock: z.string().regex(/^\d+$/),
+})
+
 /** The manifest as read from disk; its shape is exactly `DevnetManifest`. */
 export const devnetManifestSchema = z.object({
   version: z.literal(1),
@@ -31,6 +38,21 @@ export const devnetManifestSchema = z.object({
     .strict()
     .optional(),
   relay: z.object({ url: z.url(), pid: z.number().int().positive(), blockMs: z.number().int().positive() }).optional(),
+  safes: z
+    .object({
+      owners: z.array(addressSchema).min(1),
+      threshold: z.number().int().positive(),
+      infra: z.object({
+        safeSingleton: addressSchema,
+        proxyFactory: addressSchema,
+        fallbackHandler: addressSchema,
+        multiSend: addressSchema,
+        multiSendCallOnly: addressSchema,
+      }),
+      roleKey: hex,
+      chains: z.object({ ethereum: safeEntry, arbitrum: safeEntry, base: safeEntry }),
+    })
+    .optional(),
 }) satisfies z.ZodType<DevnetManifest>
 
 /** `<stateDir>/devnet`: the manifest, each chain's state file and anvil's output. */

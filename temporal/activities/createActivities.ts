@@ -4,6 +4,7 @@ import { BundleNotIncludedError } from '../../adapters/executor/errors.ts'
 import type { Executor } from '../../adapters/executor/executor.ts'
 import { mapError } from '../../adapters/executor/mapError.ts'
 import type { GammaDeployment } from '../../adapters/opyn-gamma/gamma.ts'
+import { probeRole, RoleRevokedError, type RoleTreasury } from '../../adapters/safe-roles/index.ts'
 import type { BridgeAdapter, BundleRelay, PreparedTx, SubmittedTx, Submitter, SwapQuote } from '../../adapters/types.ts'
 import { exactInputSingleCall, minAmountOut } from '../../adapters/uniswap-v3/buildCalls.ts'
 import type { UniswapV3Adapter, UniswapV3ChainContracts } from '../../adapters/uniswap-v3/index.ts'
@@ -28,12 +29,25 @@ export type ActivityDeps = {
   bridges: BridgeAdapter[]
   /** Only the chains this worker signs for. */
   executors: Partial<Record<ChainKey, Executor>>
+  /** Safe treasuries and the Roles modules keel acts through, per chain (absent: the signer is the treasury). */
+  treasuries?: Partial<Record<ChainKey, RoleTreasury>>
   /** Opyn Gamma per chain, where the worker knows it (the option book is read there). */
   gamma?: Partial<Record<ChainKey, GammaDeployment>>
   /** AirSwap SwapERC20 and the RFQ makers per chain, where the worker knows them (premium sales and buy-backs). */
   rfq?: Partial<Record<ChainKey, RfqVenue>>
   /** The routes this worker can send on, per chain it signs for: public always, private-rpc and bundles where configured. */
   routes?: Partial<Record<ChainKey, { public: Submitter; privateRpc?: Submitter; relay?: BundleRelay }>>
+}
+
+/** Where this worker signs for a Safe treasury, that its key still holds the role there. */
+async function assertRoleHeld(deps: ActivityDeps, chain: ChainKey): Promise<void> {
+  const treasury = deps.treasuries?.[chain]
+  const executor = deps.executors[chain]
+  const c = deps.chains[chain]
+  if (!treasury || !executor || !c) return
+  const member = executor.address
+  const held = await guardRpc(deps, chain, () => probeRole({ client: c.clients.publicClient, treasury, member }))
+  if (held !== 'member') throw new RoleRevokedError({ chain, treasury, member, kind: held })
 }
 
 /** Read-only activities: observation and quotes. They run on the portfolio task queue. */
@@ -43,6 +57,8 @@ export function createReadActivities(deps: ActivityDeps): ReadActivities {
       async observePortfolio({ mandate: input }) {
         const mandate = parseMandate(input)
         const keys = Object.keys(mandate.chains) as ChainKey[]
+        // Fail closed: with its role gone on any chain, keel observes nothing and so trades nothing.
+        await Promise.all(keys.map((chain) => assertRoleHeld(deps, chain)))
         const chains = await Promise.all(keys.map((chain) => observeChain(deps, mandate, chain)))
         return { portfolio: mandate.portfolio, chains } satisfies PortfolioSnapshot
       },
@@ -105,16 +121,16 @@ export function createChainActivities(deps: ActivityDeps, chain: ChainKey): Chai
           const addresses = Object.entries(contracts).filter((e): e is [string, Address] => typeof e[1] === 'string')
           const codes = await Promise.all(addresses.map(async ([name, address]) => [name, await client.getCode({ address })] as const))
           const contractsMissing = codes.filter(([, code]) => !code || code === '0x').map(([name]) => name)
-          return { chainId, signer: executor.address, blockNumber: block.toString(), contractsMissing }
+          return { chainId, signer: executor.address, treasury: executor.treasury, blockNumber: block.toString(), contractsMissing }
         })
       },
       async prepareSwap(input) {
         if (input.chain !== chain) throw wrongChain(chain, input.chain)
-        if (getAddress(input.treasury) !== executor.address) {
+        if (getAddress(input.treasury) !== executor.treasury) {
           throw new InvalidInputError({
             what: 'prepareSwap',
             issues: [
-              { path: 'treasury', message: `the signer of ${chain} is ${executor.address}, not the mandate's treasury ${input.treasury}` },
+              { path: 'treasury', message: `keel acts for ${executor.treasury} on ${chain}, not the mandate's treasury ${input.treasury}` },
             ],
           })
         }

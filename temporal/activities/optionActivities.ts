@@ -239,7 +239,7 @@ export function optionChainActivities(
           issues: [{ path: 'chain', message: `this worker signs for ${chain}, not ${c}` }],
         })
       const { d, client } = gammaOf(deps, chain)
-      const owner = executor.address
+      const owner = executor.treasury
       const sign = (calls: Call[]) => (calls.length === 0 ? Promise.resolve([]) : executor.prepare({ calls, idempotencyKey }))
       switch (action.kind) {
         case 'create-series': {

@@ -109,13 +109,13 @@ export function transferChainActivities(deps: ActivityDeps, chain: ChainKey, exe
     async prepareTransfer({ chain: c, idempotencyKey, quote }) {
       if (c !== chain || quote.from !== chain) throw wrongChain(chain, c)
       const sender = getAddress(quote.sender)
-      if (sender !== executor.address || getAddress(quote.recipient) !== sender) {
+      if (sender !== executor.treasury || getAddress(quote.recipient) !== sender) {
         throw new InvalidInputError({
           what: 'prepareTransfer',
           issues: [
             {
               path: 'quote.recipient',
-              message: `a transfer goes from the treasury (${executor.address}, this chain's signer) to the same treasury; got ${quote.sender} → ${quote.recipient}`,
+              message: `a transfer goes from the treasury (${executor.treasury}, the account keel acts for on this chain) to the same treasury; got ${quote.sender} → ${quote.recipient}`,
             },
           ],
         })

@@ -163,6 +163,8 @@ export type ChainCheck = {
   chainId: number
   /** The address this worker signs with on the chain. */
   signer: Address
+  /** The account keel acts for there: the Safe its key has a role on, or the signer itself. Absent from workers older than Safe treasuries. */
+  treasury?: Address
   blockNumber: string
   /** Contracts of the chain's configuration with no code at their address. */
   contractsMissing: string[]
