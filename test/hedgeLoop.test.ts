@@ -19,7 +19,7 @@ const swapEventAbi = parseAbi([
 
 let stack: Stack
 beforeAll(async () => {
-  stack = await startStack({ name: 'hedge-loop' })
+  stack = await startStack({ name: 'hedge-loop', devnet: { treasury: 'safe' } })
   await stack.startWorkers()
 })
 afterAll(async () => {

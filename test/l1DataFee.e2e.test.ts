@@ -40,7 +40,7 @@ const ETH = 10n ** 18n
 const postedBytes = (tx: PlannedTx) => BigInt((tx.data.length - 2) / 2 + 140)
 
 beforeAll(async () => {
-  devnet = await withDevnet({ stateDir, initialEthPriceUsd: 3000, seed: 3 })
+  devnet = await withDevnet({ stateDir, treasury: 'signer', initialEthPriceUsd: 3000, seed: 3 })
   manifest = devnet.manifest
 })
 

@@ -21,7 +21,7 @@ let manifest: DevnetManifest
 let stateDir: string
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'keel-lp-'))
-  manifest = await startDevnet({ stateDir, seed: 5 })
+  manifest = await startDevnet({ stateDir, seed: 5, treasury: 'signer' })
 })
 afterAll(async () => {
   await stopDevnet(stateDir)

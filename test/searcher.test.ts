@@ -28,7 +28,7 @@ let swapper: KeelSwapper
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'keel-searcher-'))
   // One-second blocks: the searcher has most of a block to react, as it has 12 s on mainnet.
-  ;({ manifest, stop } = await withDevnet({ stateDir, ethereumBlockMs: 1_000 }))
+  ;({ manifest, stop } = await withDevnet({ stateDir, treasury: 'signer', ethereumBlockMs: 1_000 }))
   client = createPublicClient({ transport: http(manifest.chains.ethereum.rpcUrl) }) as PublicClient
   await topUpTreasuryWeth({ manifest, amount: parseEther('100') })
   searcher = await startSearcher({ manifest, stateDir })

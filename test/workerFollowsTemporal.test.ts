@@ -52,7 +52,7 @@ function spawnWorker(env: Record<string, string>): KeelProcess {
 
 beforeAll(async () => {
   stateDir = await stateDirWithTemporalCli('worker-follows')
-  manifest = await startDevnet({ stateDir, seed: 3 })
+  manifest = await startDevnet({ stateDir, seed: 3, treasury: 'signer' })
 })
 afterAll(async () => {
   for (const w of workers) await w.kill()

@@ -36,7 +36,7 @@ export type AcrossDevnetFixture = {
 /** E2E helper: a fresh three-chain devnet (Across deployed, its relayer stand-in running), clients and keel's Across adapter over it. */
 export async function startAcrossDevnetFixture(): Promise<AcrossDevnetFixture> {
   const stateDir = mkdtempSync(join(tmpdir(), 'keel-across-'))
-  const devnet = await withDevnet({ stateDir })
+  const devnet = await withDevnet({ stateDir, treasury: 'signer' })
   try {
     const entries = chainKeys.map((key) => [key, createDevnetClients({ key, rpcUrl: devnet.manifest.chains[key].rpcUrl })] as const)
     const clients = Object.fromEntries(entries.map(([k, c]) => [k, c.publicClient])) as AcrossDevnetFixture['clients']

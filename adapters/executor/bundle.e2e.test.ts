@@ -38,7 +38,7 @@ let relay: BundleRelay
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'keel-bundles-'))
-  ;({ manifest, stop } = await withDevnet({ stateDir }))
+  ;({ manifest, stop } = await withDevnet({ stateDir, treasury: 'signer' }))
   client = createPublicClient({ transport: http(manifest.chains.ethereum.rpcUrl) }) as PublicClient
   relay = createFlashbotsRelay({
     relayUrl: manifest.relay!.url,

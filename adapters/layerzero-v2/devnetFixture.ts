@@ -31,7 +31,7 @@ export type LayerZeroFixture = {
 /** E2E helper: a fresh three-chain devnet (LayerZero and its delivery service included) and the adapter over it. */
 export async function startLayerZeroFixture(): Promise<LayerZeroFixture> {
   const stateDir = mkdtempSync(join(tmpdir(), 'keel-layerzero-'))
-  const devnet = await withDevnet({ stateDir })
+  const devnet = await withDevnet({ stateDir, treasury: 'signer' })
   try {
     const section = readLayerZeroSection(devnet.manifest)
     if (!section) throw new Error('the devnet has no LayerZero section')

@@ -19,7 +19,7 @@ export type DevnetFixture = {
 /** E2E helper: a fresh three-chain devnet on free ports, its clients and a Uniswap V3 adapter over it. */
 export async function startDevnetFixture(): Promise<DevnetFixture> {
   const stateDir = mkdtempSync(join(tmpdir(), 'keel-adapters-'))
-  const devnet = await withDevnet({ stateDir })
+  const devnet = await withDevnet({ stateDir, treasury: 'signer' })
   try {
     const entries = chainKeys.map((key) => [key, createDevnetClients({ key, rpcUrl: devnet.manifest.chains[key].rpcUrl })] as const)
     const clients = Object.fromEntries(entries.map(([k, c]) => [k, c.publicClient])) as DevnetFixture['clients']

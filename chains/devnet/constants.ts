@@ -17,6 +17,16 @@ export const accountIndex = {
   /** Two RFQ market makers (AirSwap) that buy the options keel sells, each pricing from its own surface. */
   rfqMakerA: 6,
   rfqMakerB: 7,
+  // 8 is the searcher's (chains/devnet/searcher/constants.ts), which trades on Ethereum only.
+  /**
+   * Deploys the Safe singletons and nothing else: its nonces 0-4 fix their addresses, the same on
+   * every chain. Anvil prefunds indices 0-9, so it pays its own gas.
+   */
+  safeDeployer: 9,
+  /** The treasury Safe's three owners: they only sign (EIP-712), never send, so they hold no ETH (anvil funds 0-9 only). */
+  safeOwnerA: 10,
+  safeOwnerB: 11,
+  safeOwnerC: 12,
 } as const
 
 /** The WETH/USDC pool keel trades: 0.05 % fee tier, tick spacing 10. */

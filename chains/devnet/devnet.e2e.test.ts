@@ -20,7 +20,7 @@ let manifest: DevnetManifest
 const clientFor = (rpcUrl: string) => createPublicClient({ transport: http(rpcUrl) })
 
 beforeAll(async () => {
-  devnet = await withDevnet({ stateDir, initialEthPriceUsd: 3000, seed: 7 })
+  devnet = await withDevnet({ stateDir, initialEthPriceUsd: 3000, seed: 7, treasury: 'signer' })
   manifest = devnet.manifest
 })
 
@@ -130,7 +130,7 @@ describe('startDevnet', () => {
     const secondDir = mkdtempSync(join(tmpdir(), 'keel-devnet-'))
     let second: DevnetManifest | undefined
     try {
-      second = await startDevnet({ stateDir: secondDir, initialEthPriceUsd: 3000, seed: 7 })
+      second = await startDevnet({ stateDir: secondDir, initialEthPriceUsd: 3000, seed: 7, treasury: 'signer' })
       for (const key of chainKeys) {
         expect(second.chains[key].contracts).toEqual(manifest.chains[key].contracts)
         expect(second.chains[key].treasuryLpTokenIds).toEqual(manifest.chains[key].treasuryLpTokenIds)

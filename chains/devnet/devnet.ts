@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { fromManifest } from '../../temporal/chainEnvironment.ts'
+import { devnetAllowances, planRole } from '../../temporal/permissions.ts'
 import { DevnetError } from '../errors.ts'
 import { type ChainKey, chainKeys, type DevnetManifest } from '../types.ts'
 import { killProcessGroup, spawnAnvil } from './anvil.ts'
@@ -29,6 +31,7 @@ import { type RestartedChain, resumeDevnet } from './restartChain.ts'
 import { deployRfq, rfqMakerPids } from './rfq/deploy.ts'
 import { resumeRfqMakers } from './rfq/resumeRfqMakers.ts'
 import { startRfqMakers } from './rfq/startRfqMakers.ts'
+import { deploySafeTreasuries, devnetRoleName, type PlanRoleCalls } from './treasurySafe.ts'
 
 /** `.keel` in the project root (git-ignored): where `keel devnet up` keeps its manifest. */
 export const defaultStateDir = fileURLToPath(new URL('../../.keel', import.meta.url))
@@ -49,6 +52,14 @@ export type StartDevnetOptions = {
   seed?: number
   initialEthPriceUsd?: number
   log?: Log
+  /**
+   * Who holds the treasury: `safe` (default) a 2-of-3 Safe on every chain with keel's key a member
+   * of a Zodiac Roles role (`manifest.safes`); `signer` keel's key itself, for venue tests that
+   * trade from the signer's account.
+   */
+  treasury?: 'safe' | 'signer'
+  /** With `treasury: 'safe'`: the Roles calls that give keel's role its permissions on a chain. */
+  planRoleCalls?: PlanRoleCalls
 }
 
 /** The ETH price in feed units; the configured price is a human number, the chain gets an integer. */
@@ -153,6 +164,27 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
     log('options: Opyn Gamma and AirSwap SwapERC20 deployed on every chain')
     const makers = await startRfqMakers({ ...venueCtx, rfq, stateDir: opts.stateDir, log, started: services })
     manifest.options = { gamma, rfq: { ...rfq, makers } }
+    if ((opts.treasury ?? 'safe') === 'safe') {
+      const ownerKeys = [keys.safeOwnerA, keys.safeOwnerB, keys.safeOwnerC]
+      manifest.safes = await deploySafeTreasuries({
+        ...venueCtx,
+        ownerKeys,
+        threshold: 2,
+        planRoleCalls:
+          opts.planRoleCalls ??
+          (({ chain, safe, roles, safes }) =>
+            planRole({
+              environment: fromManifest(manifest, { treasury: 'signer' }),
+              chain,
+              safes,
+              rolesMod: roles,
+              roleName: devnetRoleName,
+              allowances: devnetAllowances({ chain, initialEthPriceUsd, safe }),
+              current: { targets: [], allowances: [] },
+            }).diff.calls),
+      })
+      log(`treasuries: Safe ${manifest.safes.chains.ethereum.safe} (2 of 3) on every chain, keel's key a member of its Roles role`)
+    }
     manifest.relay = await startEthereumRelay({ manifest, stateDir: opts.stateDir, blockMs: ethereumBlockMs })
     services.push(manifest.relay.pid)
     log(`ethereum: automine off, relay pid ${manifest.relay.pid} at ${manifest.relay.url} builds a block every ${ethereumBlockMs} ms`)

@@ -35,7 +35,7 @@ async function withBenchDevnet<T>(fn: (manifest: DevnetManifest, stateDir: strin
   }
   const stateDir = mkdtempSync(join(tmpdir(), 'keel-bench-sandwich-'))
   // One-second blocks: the searcher gets most of a block to react (12 s on mainnet).
-  const devnet = await withDevnet({ stateDir, ethereumBlockMs: 1_000 })
+  const devnet = await withDevnet({ stateDir, treasury: 'signer', ethereumBlockMs: 1_000 })
   try {
     return await fn(devnet.manifest, stateDir)
   } finally {

@@ -33,7 +33,7 @@ async function readChain(key: (typeof chainKeys)[number]) {
 }
 
 beforeAll(async () => {
-  devnet = await withDevnet({ stateDir, seed, initialEthPriceUsd: 3000 })
+  devnet = await withDevnet({ stateDir, treasury: 'signer', seed, initialEthPriceUsd: 3000 })
   manifest = devnet.manifest
   sim = await createMarketSimulator({ manifest, path: { stepSec } })
 })

@@ -35,7 +35,7 @@ const accounts = devnetAccounts()
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'keel-rfq-makers-'))
-  devnet = await withDevnet({ stateDir })
+  devnet = await withDevnet({ stateDir, treasury: 'signer' })
   rfq = readRfqSection(devnet.manifest)!
 })
 
