@@ -23,7 +23,7 @@ const settled: TransferRecord[] = []
 let startUsdc = 0n
 
 beforeAll(async () => {
-  stack = await startStack({ name: 'transfers' })
+  stack = await startStack({ name: 'transfers', devnet: { treasury: 'safe' } })
   await stack.startWorkers()
   lz = createDeliveryControl(readLayerZeroSection(stack.manifest)!.control.url)
   env = { TEMPORAL_ADDRESS: stack.temporal.address, KEEL_STATE_DIR: stack.stateDir }

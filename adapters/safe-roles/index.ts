@@ -152,7 +152,8 @@ export async function probeRole(p: {
   }
 }
 
-function revertDataOf(err: unknown): Hex | undefined {
+/** The revert data somewhere in a viem error's cause chain. */
+export function revertDataOf(err: unknown): Hex | undefined {
   let e: unknown = err
   while (e && typeof e === 'object') {
     if ('data' in e && typeof e.data === 'string' && e.data.startsWith('0x')) return e.data as Hex

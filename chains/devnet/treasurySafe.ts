@@ -1,9 +1,10 @@
 import { type Address, encodeFunctionData, type Hex, parseAbi, parseEther } from 'viem'
 import { encodeKey } from 'zodiac-roles-sdk'
+import { DevnetError } from '../errors.ts'
 import { type ChainKey, chainKeys, type DevnetManifest, type DevnetSafes } from '../types.ts'
 import { erc20Abi } from './abis.ts'
 import { chainProfiles } from './constants.ts'
-import type { DevnetAccounts, DevnetClients } from './devnetClients.ts'
+import { createDevnetClients, type DevnetAccounts, type DevnetClients, devnetAccounts, devnetKeys } from './devnetClients.ts'
 import { deployRolesLibraries, deployRolesModifier } from './roles/deploy.ts'
 import { createTreasurySafe, deploySafeInfra } from './safe/deploy.ts'
 import { execSafeTransaction, type SafeCall, toSafeTxBody } from './safe/safeTx.ts'
@@ -162,4 +163,31 @@ async function moveHoldings(p: {
     )
   await waitForReceipts({ client: publicClient, txs })
   await testClient.setBalance({ address: p.safe, value: safeNativeBalance })
+}
+
+/**
+ * The devnet's DAO signers at work: one Safe transaction of `calls` on `chain`, signed by
+ * `threshold` owners and sent by the deployer. Only the devnet's owners' keys can do this.
+ */
+export async function execAsOwners(p: { manifest: DevnetManifest; chain: ChainKey; calls: readonly SafeCall[]; label: string }) {
+  const safes = p.manifest.safes
+  if (!safes) throw new DevnetError('this devnet keeps the treasury on keel’s key: it has no Safes')
+  const keys = devnetKeys()
+  const accounts = devnetAccounts()
+  const { publicClient } = createDevnetClients({ key: p.chain, rpcUrl: p.manifest.chains[p.chain].rpcUrl })
+  const profile = chainProfiles[p.chain]
+  const sender = await createTxSender({
+    client: publicClient,
+    account: accounts.deployer,
+    maxFeePerGasWei: profile.baseFeeWei * 3n + profile.priorityFeeWei,
+    priorityFeeWei: profile.priorityFeeWei,
+  })
+  return execSafeTransaction({
+    publicClient,
+    sender,
+    safe: safes.chains[p.chain].safe,
+    tx: toSafeTxBody({ calls: p.calls, multiSendCallOnly: safes.infra.multiSendCallOnly }),
+    ownerKeys: [keys.safeOwnerA, keys.safeOwnerB, keys.safeOwnerC].slice(0, safes.threshold),
+    label: p.label,
+  })
 }
