@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module'
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker'
 import { privateKeyToAccount } from 'viem/accounts'
-import { createExecutor, type Executor } from '../adapters/executor/executor.ts'
+import { type CreateExecutorParams, createExecutor, type Executor } from '../adapters/executor/executor.ts'
 import { createFlashbotsRelay } from '../adapters/submit-flashbots/index.ts'
 import { createPrivateRpcSubmitter } from '../adapters/submit-private/index.ts'
 import { createPublicSubmitter } from '../adapters/submit-public/index.ts'
 import { createUniswapV3Adapter } from '../adapters/uniswap-v3/index.ts'
+import { checkCall } from '../agent/permissions/check.ts'
 import { chainTaskQueue, marketWatchTaskQueue, portfolioTaskQueue } from '../agent/taskQueues.ts'
 import { getChainMeta } from '../chains/registry.ts'
 import { createChainClients } from '../chains/transport.ts'
@@ -15,6 +16,7 @@ import { type ActivityDeps, createChainActivities, createReadActivities } from '
 import { createBridgeAdapters } from './bridges.ts'
 import type { ChainEnvironment } from './chainEnvironment.ts'
 import { gammaDeployments, rfqVenues } from './optionVenues.ts'
+import { declareChainPermissions, permissionContextFromEnvironment } from './permissions.ts'
 import type { TemporalConnectionOptions } from './server.ts'
 
 const require = createRequire(import.meta.url)
@@ -40,6 +42,23 @@ const quietBundlerLogger = {
   log: () => {},
 }
 
+/**
+ * keel's own check of a call against what its adapters declare for a Safe treasury, before the
+ * Roles module sees it: a declared target with a parameter outside its rules is refused with the
+ * parameter named. Targets nobody declares (a new oToken the owners added to the role) are left
+ * to the module, whose refusal the executor reads from the simulation.
+ */
+function permissionCheck(environment: ChainEnvironment, chain: ChainKey): NonNullable<CreateExecutorParams['checkCall']> {
+  const safes = Object.fromEntries(Object.entries(environment.treasuries ?? {}).map(([k, t]) => [k, t.safe]))
+  const declarations = declareChainPermissions(permissionContextFromEnvironment({ environment, chain, safes, allowances: [] }))
+  const declared = new Set(declarations.map((d) => d.target.toLowerCase()))
+  return (call) => {
+    if (!declared.has(call.to.toLowerCase())) return { ok: true }
+    const verdict = checkCall(call, declarations)
+    return verdict.ok ? { ok: true } : { ok: false, reason: verdict.reason }
+  }
+}
+
 /** Builds the I/O dependencies of the activities from a chain environment. */
 export function createActivityDeps(p: { environment: ChainEnvironment; signChains: readonly ChainKey[] }): ActivityDeps {
   const chains: ActivityDeps['chains'] = {}
@@ -59,7 +78,9 @@ export function createActivityDeps(p: { environment: ChainEnvironment; signChain
       chainId: c.chainId,
       publicClient: c.clients.publicClient,
       account: privateKeyToAccount(secret.reveal() as `0x${string}`),
-      ...(p.environment.treasuries?.[key] ? { treasury: p.environment.treasuries[key] } : {}),
+      ...(p.environment.treasuries?.[key]
+        ? { treasury: p.environment.treasuries[key], checkCall: permissionCheck(p.environment, key) }
+        : {}),
       // Devnet blocks come every few hundred milliseconds; mainnet's every 12 s.
       ...(devnet ? { blockPollMs: 50 } : {}),
     })

@@ -229,7 +229,7 @@ export class PermissionDeniedError extends BaseError {
   readonly index: number
   readonly reason: string
   /** `not-a-member` when keel's key has lost its role: every later call will fail too. */
-  readonly kind: 'condition' | 'not-a-member' | 'module-disabled' | 'undeclared'
+  readonly kind: 'condition' | 'not-a-member' | 'module-disabled'
   constructor(params: { index: number; description: string; reason: string; kind: PermissionDeniedError['kind']; cause?: unknown }) {
     super(`Permission denied for call ${params.index} (${params.description}): ${params.reason}`, {
       cause: params.cause,

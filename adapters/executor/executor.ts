@@ -152,7 +152,7 @@ export function createExecutor(params: CreateExecutorParams): Executor {
       for (const [index, call] of calls.entries()) {
         const verdict = params.checkCall(call)
         if (!verdict.ok)
-          throw new PermissionDeniedError({ index, description: call.description, reason: verdict.reason, kind: 'undeclared' })
+          throw new PermissionDeniedError({ index, description: call.description, reason: verdict.reason, kind: 'condition' })
       }
     }
     const cached = prepared.get(idempotencyKey)
