@@ -30,7 +30,7 @@ import { startEthereumRelay } from './relay/startEthereumRelay.ts'
 import { type RestartedChain, resumeDevnet } from './restartChain.ts'
 import { deployRfq, rfqMakerPids } from './rfq/deploy.ts'
 import { resumeRfqMakers } from './rfq/resumeRfqMakers.ts'
-import { startRfqMakers } from './rfq/startRfqMakers.ts'
+import { fundRfqMakers, spawnRfqMakers } from './rfq/startRfqMakers.ts'
 import { deploySafeTreasuries, devnetRoleName, type PlanRoleCalls } from './treasurySafe.ts'
 
 /** `.keel` in the project root (git-ignored): where `keel devnet up` keeps its manifest. */
@@ -156,17 +156,36 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
       chains,
       devKeys: { deployer: keys.deployer, treasury: keys.treasury, arbitrageur: keys.arbitrageur },
     }
-    await deployBridges({ manifest, accounts, stateDir: opts.stateDir, log, started: services })
+    const startBridgeServices = await deployBridges({ manifest, accounts, stateDir: opts.stateDir, log, started: services })
     const clients = Object.fromEntries(chainKeys.map((k) => [k, createDevnetClients({ key: k, rpcUrl: manifest.chains[k].rpcUrl })]))
     const venueCtx = { manifest, clients: clients as Record<ChainKey, DevnetClients>, accounts }
     const gamma = await deployGamma(venueCtx)
     const rfq = await deployRfq(venueCtx)
     log('options: Opyn Gamma and AirSwap SwapERC20 deployed on every chain')
-    const makers = await startRfqMakers({ ...venueCtx, rfq, stateDir: opts.stateDir, log, started: services })
+    await fundRfqMakers({ ...venueCtx, rfq })
+    // The off-chain stand-ins take seconds each to load: they start side by side, and with the Safes' deployment.
+    // Ethereum's relay takes over its blocks once the last deployment there (the Safes') is mined.
+    const [makers] = await Promise.all([
+      spawnRfqMakers({ manifest, rfq, stateDir: opts.stateDir, log, started: services }),
+      deployTreasuries().then(async (safes) => {
+        if (safes) {
+          manifest.safes = safes
+          log(`treasuries: Safe ${safes.chains.ethereum.safe} (2 of 3) on every chain, keel's key a member of its Roles role`)
+        }
+        manifest.relay = await startEthereumRelay({ manifest, stateDir: opts.stateDir, blockMs: ethereumBlockMs })
+        services.push(manifest.relay.pid)
+        log(`ethereum: automine off, relay pid ${manifest.relay.pid} at ${manifest.relay.url} builds a block every ${ethereumBlockMs} ms`)
+      }),
+      startBridgeServices(),
+    ])
     manifest.options = { gamma, rfq: { ...rfq, makers } }
-    if ((opts.treasury ?? 'safe') === 'safe') {
+    writeManifest(opts.stateDir, manifest)
+    return manifest
+
+    async function deployTreasuries() {
+      if ((opts.treasury ?? 'safe') !== 'safe') return undefined
       const ownerKeys = [keys.safeOwnerA, keys.safeOwnerB, keys.safeOwnerC]
-      manifest.safes = await deploySafeTreasuries({
+      return deploySafeTreasuries({
         ...venueCtx,
         ownerKeys,
         threshold: 2,
@@ -183,13 +202,7 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
               current: { targets: [], allowances: [] },
             }).diff.calls),
       })
-      log(`treasuries: Safe ${manifest.safes.chains.ethereum.safe} (2 of 3) on every chain, keel's key a member of its Roles role`)
     }
-    manifest.relay = await startEthereumRelay({ manifest, stateDir: opts.stateDir, blockMs: ethereumBlockMs })
-    services.push(manifest.relay.pid)
-    log(`ethereum: automine off, relay pid ${manifest.relay.pid} at ${manifest.relay.url} builds a block every ${ethereumBlockMs} ms`)
-    writeManifest(opts.stateDir, manifest)
-    return manifest
   } catch (err) {
     await Promise.all([...Object.values(nodes).map((n) => n.pid), ...services].map((pid) => killProcessGroup(pid)))
     throw err
@@ -226,19 +239,30 @@ async function deployBridges(p: {
   stateDir: string
   log: Log
   started: number[]
-}): Promise<void> {
-  if (devnetBridges.length === 0) return
+}): Promise<() => Promise<void>> {
+  if (devnetBridges.length === 0) return async () => {}
   const clients = Object.fromEntries(
     chainKeys.map((k) => [k, createDevnetClients({ key: k, rpcUrl: p.manifest.chains[k].rpcUrl })]),
   ) as Record<ChainKey, DevnetClients>
   const ctx = { manifest: p.manifest, clients, accounts: p.accounts, stateDir: p.stateDir, log: p.log }
   p.manifest.bridges = {}
+  // Deployed one after the other (the deployer's nonces fix the addresses), their stand-ins started side by side.
+  const sections: Record<string, unknown>[] = []
   for (const bridge of devnetBridges) {
     const section = await bridge.deploy(ctx)
-    const pids = await bridge.startServices({ ...ctx, section })
-    p.started.push(...pids)
-    p.manifest.bridges[bridge.id] = { ...section, services: pids }
-    p.log(`${bridge.id}: deployed on every chain, ${pids.length} stand-in process(es) started`)
+    sections.push(section)
+    p.manifest.bridges[bridge.id] = { ...section, services: [] }
+  }
+  return async () => {
+    await Promise.all(
+      devnetBridges.map(async (bridge, i) => {
+        const section = sections[i]!
+        const pids = await bridge.startServices({ ...ctx, section } as Parameters<typeof bridge.startServices>[0])
+        p.started.push(...pids)
+        p.manifest.bridges![bridge.id] = { ...section, services: pids }
+        p.log(`${bridge.id}: deployed on every chain, ${pids.length} stand-in process(es) started`)
+      }),
+    )
   }
 }
 

@@ -23,20 +23,45 @@ export async function startRfqMakers(p: {
   log: (line: string) => void
   started: number[]
 }): Promise<RfqMakerEntry[]> {
+  await fundRfqMakers(p)
+  return spawnRfqMakers(p)
+}
+
+/** The makers' inventory and approvals on every chain (deployer and maker transactions, mined before this returns). */
+export async function fundRfqMakers(p: {
+  manifest: DevnetManifest
+  clients: Record<ChainKey, DevnetClients>
+  accounts: DevnetAccounts
+  rfq: RfqDeployment
+}): Promise<void> {
   await Promise.all(chainKeys.filter((key) => p.rfq.chains[key]).map((key) => fundMakers({ ...p, key })))
-  const makers: RfqMakerEntry[] = []
+}
+
+/** Starts every maker as its own process; each pid goes into `started` as soon as it runs. */
+export async function spawnRfqMakers(p: {
+  manifest: DevnetManifest
+  rfq: RfqDeployment
+  stateDir: string
+  log: (line: string) => void
+  started: number[]
+}): Promise<RfqMakerEntry[]> {
   const ports = new Set<number>()
-  for (const spec of rfqMakerSpecs) {
+  for (const _ of rfqMakerSpecs) {
     // A port the OS picked a moment ago, as for the bridges' stand-ins; spawnMaker moves on if it is taken by then.
     let port = await findFreePort()
     while (ports.has(port)) port = await findFreePort()
     ports.add(port)
-    const entry = await spawnMaker({ config: makerConfigOf({ spec, manifest: p.manifest, rfq: p.rfq, port }), stateDir: p.stateDir })
-    p.started.push(entry.pid)
-    makers.push(entry)
-    p.log(`rfq: ${entry.id} (${entry.address}) pid ${entry.pid} at ${entry.url}`)
   }
-  return makers
+  // The makers start side by side (each process takes seconds to load); the list keeps the specs' order.
+  return Promise.all(
+    rfqMakerSpecs.map(async (spec, i) => {
+      const port = [...ports][i]!
+      const entry = await spawnMaker({ config: makerConfigOf({ spec, manifest: p.manifest, rfq: p.rfq, port }), stateDir: p.stateDir })
+      p.started.push(entry.pid)
+      p.log(`rfq: ${entry.id} (${entry.address}) pid ${entry.pid} at ${entry.url}`)
+      return entry
+    }),
+  )
 }
 
 async function fundMakers(p: {
