@@ -3,6 +3,7 @@ import { redactUrlsIn } from '../chains/redactRpcUrl.ts'
 import { runBacktestCommand } from './commands/backtest.ts'
 import { demoCommand } from './commands/demo.ts'
 import { devnetCommand } from './commands/devnet.ts'
+import { permissionsCommand } from './commands/permissions.ts'
 import {
   approveRollCommand,
   pauseResumeCommand,
@@ -38,6 +39,9 @@ const usage = `keel: keeps a multi-chain derivatives portfolio on its mandate
   keel stop <portfolio> [--reason text] [--force]  end the loop after the step in flight (--force: terminate now)
   keel transfer <amount> <USDC|WETH> <from> <to> [--portfolio p] [--bridge id] [--max-cost-bps n]
                                               move capital between chains over the cheapest bridge within budget
+  keel permissions diff|apply [--chains c,..] [--mandate m.yaml --eth-price-ceiling-usd N] [--otoken addr]..
+                                              keel's Zodiac Roles role on each treasury Safe: what the adapters need vs
+                                              what is on chain; apply: the devnet's owners sign it, real chains get a Safe tx file
   keel backtest [--seed N] [--paths N] [--out DIR] [--model gbm|jump|regime|all]
 
 Temporal: TEMPORAL_ADDRESS (+ TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, TEMPORAL_API_KEY) to use a cluster;
@@ -60,6 +64,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   stop: stopCommand,
   transfer: transferCommand,
   backtest: runBacktestCommand,
+  permissions: permissionsCommand,
   setup: setupCommand,
 }
 

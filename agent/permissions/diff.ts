@@ -48,7 +48,8 @@ export function diffRole(p: {
   allowances?: { current: readonly Allowance[]; desired: readonly AllowanceSetting[] }
   declarations?: readonly CallDeclaration[]
 }): RoleDiff {
-  const key = encodeKey(p.roleKey)
+  // A role's bytes32 key as is, or its name (`keel`) as zodiac-roles-sdk encodes it.
+  const key = /^0x[0-9a-fA-F]{64}$/.test(p.roleKey) ? (p.roleKey.toLowerCase() as Hex) : encodeKey(p.roleKey)
   const role = (targets: readonly Target[]): Role => ({
     key,
     members: [],

@@ -163,6 +163,8 @@ export async function startDevnet(opts: StartDevnetOptions): Promise<DevnetManif
     const rfq = await deployRfq(venueCtx)
     log('options: Opyn Gamma and AirSwap SwapERC20 deployed on every chain')
     await fundRfqMakers({ ...venueCtx, rfq })
+    // The venues are in the manifest before the Safes' roles are planned from it; the makers join once they run.
+    manifest.options = { gamma, rfq: { ...rfq, makers: [] } }
     // The off-chain stand-ins take seconds each to load: they start side by side, and with the Safes' deployment.
     // Ethereum's relay takes over its blocks once the last deployment there (the Safes') is mined.
     const [makers] = await Promise.all([
