@@ -15,6 +15,7 @@ import { createWatchActivities } from './activities/awaitMarketMove.ts'
 import { type ActivityDeps, createChainActivities, createReadActivities } from './activities/createActivities.ts'
 import { createBridgeAdapters } from './bridges.ts'
 import type { ChainEnvironment } from './chainEnvironment.ts'
+import { devnetRoleExtender } from './devnetOwners.ts'
 import { gammaDeployments, rfqVenues } from './optionVenues.ts'
 import { declareChainPermissions, permissionContextFromEnvironment } from './permissions.ts'
 import type { TemporalConnectionOptions } from './server.ts'
@@ -52,11 +53,20 @@ function permissionCheck(environment: ChainEnvironment, chain: ChainKey): NonNul
   const safes = Object.fromEntries(Object.entries(environment.treasuries ?? {}).map(([k, t]) => [k, t.safe]))
   const declarations = declareChainPermissions(permissionContextFromEnvironment({ environment, chain, safes, allowances: [] }))
   const declared = new Set(declarations.map((d) => d.target.toLowerCase()))
+  // A series' trades (SwapERC20, and approvals to it) are declared per oToken, which the owners add
+  // to the role as series come: keel's static list cannot know them, so the module judges those.
+  const series = rfqVenues(environment)[chain]?.swapContract.toLowerCase()
   return (call) => {
-    if (!declared.has(call.to.toLowerCase())) return { ok: true }
+    if (!declared.has(call.to.toLowerCase()) || call.to.toLowerCase() === series || approvesTo(call.data) === series) return { ok: true }
     const verdict = checkCall(call, declarations)
     return verdict.ok ? { ok: true } : { ok: false, reason: verdict.reason }
   }
+}
+
+/** The spender of an ERC-20 `approve`, lowercase, or undefined for any other call. */
+function approvesTo(data: `0x${string}`): string | undefined {
+  if (!data.startsWith('0x095ea7b3') || data.length < 74) return undefined
+  return `0x${data.slice(34, 74)}`.toLowerCase()
 }
 
 /** Builds the I/O dependencies of the activities from a chain environment. */
@@ -109,11 +119,13 @@ export function createActivityDeps(p: { environment: ChainEnvironment; signChain
   })
   const clients = Object.fromEntries(Object.entries(chains).map(([k, c]) => [k, c.clients.publicClient]))
   const bridges = createBridgeAdapters({ environment: p.environment, clients })
+  const extendRole = devnetRoleExtender(p.environment)
   return {
     chains,
     uniswap,
     executors,
     ...(p.environment.treasuries ? { treasuries: p.environment.treasuries } : {}),
+    ...(extendRole ? { extendRole } : {}),
     bridges,
     gamma: gammaDeployments(p.environment),
     rfq: rfqVenues(p.environment),

@@ -2,6 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client'
 import { ApplicationFailure } from '@temporalio/common'
 import { type Hex, parseAbi, parseEventLogs } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { ROLE_SWAP_GAS_OVERHEAD } from '../adapters/safe-roles/index.ts'
 import { quoterV2Abi } from '../adapters/uniswap-v3/abis.ts'
 import { exactInputSingleCall, minAmountOut } from '../adapters/uniswap-v3/buildCalls.ts'
 import { parseMandate } from '../agent/mandate/schema.ts'
@@ -130,7 +131,8 @@ describe('portfolio workflow on the devnet', () => {
             direction: 'sell-eth',
             amountIn: BigInt(hedge.amountIn),
             amountOut,
-            gasEstimate,
+            // The treasury is a Safe: the swap goes through its role, whose checks cost gas too.
+            gasEstimate: gasEstimate + ROLE_SWAP_GAS_OVERHEAD,
             gasPriceWei: (block.baseFeePerGas ?? 0n) + priority,
             l1DataFeeWei: l1Fee,
             sqrtPriceX96: slot0[0],

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type Address, createWalletClient, encodeFunctionData, erc20Abi, type Hex, http, maxUint256, pad, parseAbi } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -16,6 +19,7 @@ import type { ChainKey } from '../chains/types.ts'
 import { waitForStatus } from '../temporal/client.ts'
 import { devnetAllowances, planRole } from '../temporal/permissions.ts'
 import { createActivityDeps } from '../temporal/worker.ts'
+import { runKeel } from './fixtures/cli.ts'
 import { type Stack, startAndObserve, startStack, testMandate } from './fixtures/stack.ts'
 
 /**
@@ -298,6 +302,71 @@ describe('the role on chain', () => {
       expect(extended.diff.changes.some((ch) => ch.kind === 'target-added' && ch.target?.toLowerCase() === otoken.toLowerCase())).toBe(true)
       expect(extended.diff.calls.length).toBeGreaterThan(0)
     }
+  })
+})
+
+describe('keel permissions', () => {
+  test('diff finds nothing to change on the devnet; apply on a real chain writes the Safe transaction for the owners and signs nothing', async () => {
+    const diff = await runKeel(['permissions', 'diff'], { KEEL_STATE_DIR: stack.stateDir, TEMPORAL_ADDRESS: '' })
+    expect(diff.stderr).toBe('')
+    expect(diff.code).toBe(0)
+    expect(diff.stdout.match(/the role on chain matches them/g)).toHaveLength(3)
+    const extended = await runKeel(['permissions', 'diff', '--chains', 'base', '--otoken', '0x00000000000000000000000000000000000A11CE'], {
+      KEEL_STATE_DIR: stack.stateDir,
+    })
+    expect(extended.code).toBe(1)
+    expect(extended.stdout).toMatch(/target-added +allow selected functions of oToken 0x00000000000000000000000000000000000A11CE/)
+
+    // The same chain as a real one: keel has no owner keys there, so it writes the owners' Safe transaction.
+    const dir = mkdtempSync(join(tmpdir(), 'keel-proposal-'))
+    const mandateFile = join(dir, 'mandate.yaml')
+    writeFileSync(
+      mandateFile,
+      JSON.stringify(testMandate({ portfolio: 'live-role', treasury: stack.treasury, targetEth: '0', bandEth: '1' })),
+    )
+    const s = safes().chains[chain]
+    const nonceBefore = await client().readContract({
+      address: s.safe,
+      abi: parseAbi(['function nonce() view returns (uint256)']),
+      functionName: 'nonce',
+    })
+    const live = await runKeel(
+      [
+        'permissions',
+        'apply',
+        '--chains',
+        chain,
+        '--mandate',
+        mandateFile,
+        '--eth-price-ceiling-usd',
+        '6000',
+        '--multisend-call-only',
+        safes().infra.multiSendCallOnly,
+        '--out',
+        dir,
+        '--from-block',
+        s.deployBlock,
+      ],
+      { ...stack.liveEnv(), KEEL_SAFE_BASE: s.safe, KEEL_ROLES_BASE: s.roles, KEEL_ROLE_KEY: safes().roleKey },
+    )
+    expect(live.code, live.stderr).toBe(0)
+    const proposal = JSON.parse(readFileSync(join(dir, `keel-role-${chain}-${nonceBefore}.json`), 'utf8'))
+    expect(proposal).toMatchObject({
+      chainId: stack.manifest.chains[chain].chainId,
+      safe: s.safe,
+      nonce: nonceBefore.toString(),
+      operation: 1,
+      to: safes().infra.multiSendCallOnly,
+    })
+    expect(proposal.transactions.length).toBeGreaterThan(0)
+    expect(proposal.safeTxHash).toMatch(/^0x[0-9a-f]{64}$/)
+    const nonceAfter = await client().readContract({
+      address: s.safe,
+      abi: parseAbi(['function nonce() view returns (uint256)']),
+      functionName: 'nonce',
+    })
+    expect(nonceAfter).toBe(nonceBefore)
+    rmSync(dir, { recursive: true, force: true })
   })
 })
 

@@ -1,8 +1,9 @@
 import { defaultPayloadConverter } from '@temporalio/common'
-import { type Address, erc20Abi, getAddress, type Hex, parseAbiItem, parseEventLogs } from 'viem'
+import { type Address, decodeFunctionData, erc20Abi, getAddress, type Hex, parseAbiItem, parseEventLogs } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { controllerAbi } from '../adapters/opyn-gamma/abis.ts'
 import { readVaults } from '../adapters/opyn-gamma/gamma.ts'
+import { rolesExecAbi } from '../adapters/safe-roles/index.ts'
 import type { MandateInput } from '../agent/mandate/schema.ts'
 import type { RollRecord } from '../agent/options/rolls.ts'
 import { readRfqSection } from '../chains/devnet/rfq/deploy.ts'
@@ -28,7 +29,7 @@ const WORKFLOW_TASK_STARTED = 2
 
 let stack: Stack
 beforeAll(async () => {
-  stack = await startStack({ name: 'roll-crash' })
+  stack = await startStack({ name: 'roll-crash', devnet: { treasury: 'safe' } })
 })
 afterAll(async () => {
   await stack?.stop()
@@ -49,7 +50,7 @@ describe('a worker killed mid-roll', () => {
 
     const vaultsBefore = await vaultCounter()
     const fromBlock = (await client.getBlockNumber()) + 1n
-    const nonceBefore = await client.getTransactionCount({ address: stack.treasury })
+    const nonceBefore = await client.getTransactionCount({ address: signer() })
     const before = await stack.balances('base')
 
     const workerA = stack.spawnWorkerProcess()
@@ -60,7 +61,7 @@ describe('a worker killed mid-roll', () => {
     const killed = await killWhenMinted({ worker: workerA, vaultCounter, vaultsBefore })
     expect(killed.vaults).toBe(vaultsBefore + 1n)
     const killBlock = await client.getBlockNumber()
-    const nonceAtKill = await client.getTransactionCount({ address: stack.treasury })
+    const nonceAtKill = await client.getTransactionCount({ address: signer() })
     const salesAtKill = (await client.getLogs({ address: swapErc20, event: swapErc20Event, fromBlock })).length
 
     // The roll had not finished in workflow terms: its child still runs, so its record is 'rolling'
@@ -113,7 +114,7 @@ describe('a worker killed mid-roll', () => {
     expect(swaps).toHaveLength(1)
     const sale = await saleOf({ hash: swaps[0]!.transactionHash, swapErc20 })
     expect(swaps[0]!.args.signerWallet).toBe(getAddress(maker.address))
-    expect(sale.from).toBe(getAddress(stack.treasury))
+    expect(sale.from).toBe(signer())
     expect(sale.usdcFrom).toEqual([getAddress(maker.address)])
     expect(sale.usdcReceived).toBeGreaterThan(0n)
     expect(BigInt(roll.premiumUsdc!)).toBe(sale.usdcReceived)
@@ -124,7 +125,7 @@ describe('a worker killed mid-roll', () => {
 
     // Every transaction the treasury sent on Base is one of the roll's, each once.
     expect(new Set(roll.txHashes).size).toBe(roll.txHashes!.length)
-    expect((await client.getTransactionCount({ address: stack.treasury })) - nonceBefore).toBe(roll.txHashes!.length)
+    expect((await client.getTransactionCount({ address: signer() })) - nonceBefore).toBe(roll.txHashes!.length)
 
     // The saga resumed rather than restarted: one signing per step, each signed transaction
     // submitted by one activity (its retries included), no second sale and no burn.
@@ -207,6 +208,9 @@ async function killWhenMinted(p: {
   throw new Error(`no vault was opened within 240 s; worker log:\n${p.worker.stderr().slice(-3000)}`)
 }
 
+/** keel's key: it signs (its nonces) and acts for the Safe that holds the book. */
+const signer = () => getAddress(stack.manifest.chains.base.accounts.treasury)
+
 /** The id of the only roll child the portfolio started, from its history (readable without a worker). */
 async function rollChildOf(portfolioId: string): Promise<string> {
   const history = await stack.client.workflow.getHandle(portfolioId).fetchHistory()
@@ -223,7 +227,11 @@ async function saleOf(p: { hash: Hex; swapErc20: Address }): Promise<{ from: Add
   const client = stack.chains.base.publicClient
   const usdc = getAddress(stack.manifest.chains.base.contracts.usdc)
   const [tx, receipt] = await Promise.all([client.getTransaction({ hash: p.hash }), client.getTransactionReceipt({ hash: p.hash })])
-  expect(tx.to && getAddress(tx.to)).toBe(getAddress(p.swapErc20))
+  // The Safe makes the call through its Roles module: the transaction goes to the module, the call inside it to SwapERC20.
+  const roles = stack.manifest.safes?.chains.base.roles
+  const called =
+    roles && tx.to && getAddress(tx.to) === getAddress(roles) ? decodeFunctionData({ abi: rolesExecAbi, data: tx.input }).args[0] : tx.to
+  expect(called && getAddress(called)).toBe(getAddress(p.swapErc20))
   expect(receipt.status).toBe('success')
   const paid = parseEventLogs({ abi: erc20Abi, eventName: 'Transfer', logs: receipt.logs }).filter(
     (l) => getAddress(l.address) === usdc && getAddress(l.args.to) === getAddress(stack.treasury),

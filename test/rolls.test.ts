@@ -34,7 +34,7 @@ const erc20 = parseAbi(['function balanceOf(address) view returns (uint256)'])
 let stack: Stack
 
 beforeAll(async () => {
-  stack = await startStack({ name: 'rolls' })
+  stack = await startStack({ name: 'rolls', devnet: { treasury: 'safe' } })
   await stack.startWorkers()
 })
 
@@ -277,7 +277,7 @@ describe('the option book on the devnet', () => {
 describe('the option book’s risk on the devnet', () => {
   beforeAll(async () => {
     await stack.stop()
-    stack = await startStack({ name: 'rolls-risk' })
+    stack = await startStack({ name: 'rolls-risk', devnet: { treasury: 'safe' } })
     await stack.startWorkers()
   })
 

@@ -4,7 +4,7 @@ import { BundleNotIncludedError } from '../../adapters/executor/errors.ts'
 import type { Executor } from '../../adapters/executor/executor.ts'
 import { mapError } from '../../adapters/executor/mapError.ts'
 import type { GammaDeployment } from '../../adapters/opyn-gamma/gamma.ts'
-import { probeRole, RoleRevokedError, type RoleTreasury } from '../../adapters/safe-roles/index.ts'
+import { probeRole, ROLE_SWAP_GAS_OVERHEAD, RoleRevokedError, type RoleTreasury } from '../../adapters/safe-roles/index.ts'
 import type { BridgeAdapter, BundleRelay, PreparedTx, SubmittedTx, Submitter, SwapQuote } from '../../adapters/types.ts'
 import { exactInputSingleCall, minAmountOut } from '../../adapters/uniswap-v3/buildCalls.ts'
 import type { UniswapV3Adapter, UniswapV3ChainContracts } from '../../adapters/uniswap-v3/index.ts'
@@ -17,6 +17,7 @@ import { l1DataFeeWei } from '../../chains/l1DataFee.ts'
 import { createRedactor } from '../../chains/redactRpcUrl.ts'
 import type { ChainClients } from '../../chains/transport.ts'
 import type { ChainKey } from '../../chains/types.ts'
+import type { ExtendRole } from '../devnetOwners.ts'
 import { observeOptions, optionChainActivities, optionReadActivities, type RfqVenue } from './optionActivities.ts'
 import { type Redact, withFailureMapping } from './toApplicationFailure.ts'
 import { transferChainActivities, transferReadActivities } from './transferActivities.ts'
@@ -31,6 +32,8 @@ export type ActivityDeps = {
   executors: Partial<Record<ChainKey, Executor>>
   /** Safe treasuries and the Roles modules keel acts through, per chain (absent: the signer is the treasury). */
   treasuries?: Partial<Record<ChainKey, RoleTreasury>>
+  /** On the devnet, its owners' stand-in: extends keel's role to a new option series before keel trades it. */
+  extendRole?: ExtendRole
   /** Opyn Gamma per chain, where the worker knows it (the option book is read there). */
   gamma?: Partial<Record<ChainKey, GammaDeployment>>
   /** AirSwap SwapERC20 and the RFQ makers per chain, where the worker knows them (premium sales and buy-backs). */
@@ -90,7 +93,8 @@ export function createReadActivities(deps: ActivityDeps): ReadActivities {
               tokenOut,
               amountIn: q.amountIn.toString(),
               amountOut: q.amountOut.toString(),
-              gasEstimate: q.gasEstimate.toString(),
+              // Through a Safe's role the swap pays for the module's checks too.
+              gasEstimate: (q.gasEstimate + (deps.treasuries?.[chain] ? ROLE_SWAP_GAS_OVERHEAD : 0n)).toString(),
               l1DataFeeWei: l1Fee.toString(),
               sqrtPriceX96After: q.sqrtPriceX96After.toString(),
               blockNumber: q.blockNumber.toString(),

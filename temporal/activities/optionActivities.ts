@@ -295,6 +295,11 @@ export function optionChainActivities(
               issues: [{ path: 'order.senderWallet', message: 'the order is not for this treasury' }],
             })
           const { senderWallet: _treasury, ...order } = action.order
+          // A Safe's role names each series it may trade: on the devnet its owners' stand-in extends it first.
+          if (deps.treasuries?.[chain] && deps.extendRole) {
+            const otoken = getAddress(order.senderToken) === getAddress(d.usdc) ? order.signerToken : order.senderToken
+            await deps.extendRole({ chain, otoken: getAddress(otoken) })
+          }
           return { prepared: await sign(takeOrderCalls({ chainId: d.chainId, swapContract: venue.swapContract, order, recipient: owner })) }
         }
         case 'burn': {

@@ -14,6 +14,7 @@ import {
   type Transport,
   zeroHash,
 } from 'viem'
+import { type RolesStatus, rolesStatuses } from '../../../adapters/safe-roles/index.ts'
 import { DevnetError } from '../../errors.ts'
 import { type SentTx, type TxSender, waitForReceipts } from '../txSender.ts'
 import { link, type RolesContractName, rolesAbi, rolesArtifact } from './artifacts.ts'
@@ -102,31 +103,8 @@ export async function deployRolesModifier(
   return getContractAddress({ from: p.sender.address, nonce: BigInt(tx.nonce) })
 }
 
-/** `PermissionChecker.Status` of Roles 2.1.0, in the contract's order: `ConditionViolation`'s first argument. */
-export const rolesStatuses = [
-  'Ok',
-  'DelegateCallNotAllowed',
-  'TargetAddressNotAllowed',
-  'FunctionNotAllowed',
-  'SendNotAllowed',
-  'OrViolation',
-  'NorViolation',
-  'ParameterNotAllowed',
-  'ParameterLessThanAllowed',
-  'ParameterGreaterThanAllowed',
-  'ParameterNotAMatch',
-  'NotEveryArrayElementPasses',
-  'NoArrayElementPasses',
-  'ParameterNotSubsetOfAllowed',
-  'BitmaskOverflow',
-  'BitmaskNotAllowed',
-  'CustomConditionViolation',
-  'AllowanceExceeded',
-  'CallAllowanceExceeded',
-  'EtherAllowanceExceeded',
-] as const
-
-export type RolesStatus = (typeof rolesStatuses)[number]
+// `PermissionChecker.Status` of Roles 2.1.0 lives with the executor's decoding of the module's refusals.
+export { type RolesStatus, rolesStatuses } from '../../../adapters/safe-roles/index.ts'
 
 export type RolesError = {
   /** The custom error's name (`ConditionViolation`, `NoMembership`, `NotAuthorized`, ...), or `Error`/`Panic`. */
