@@ -12,7 +12,8 @@ export async function sendDevnetCalls(p: {
   const wallet = createWalletClient({ account: privateKeyToAccount(p.key), chain: p.client.chain, transport: http(p.rpcUrl) })
   for (const c of p.calls) {
     const hash = await wallet.sendTransaction({ to: c.to, data: c.data, value: c.value })
-    const receipt = await p.client.waitForTransactionReceipt({ hash })
+    // Devnet blocks come in well under a second; viem would poll Ethereum every 4 s.
+    const receipt = await p.client.waitForTransactionReceipt({ hash, pollingInterval: 100 })
     if (receipt.status !== 'success') throw new Error(`${c.description}: reverted in ${hash}`)
   }
 }

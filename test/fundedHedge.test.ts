@@ -34,7 +34,7 @@ beforeAll(async () => {
     functionName: 'transfer',
     args: ['0x000000000000000000000000000000000000dEaD', held - ETHEREUM_WETH],
   })
-  expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success')
+  expect((await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 })).status).toBe('success')
   await stack.startWorkers()
 })
 

@@ -64,7 +64,7 @@ async function revokeRouterAllowance(): Promise<void> {
       functionName: 'approve',
       args: [c.contracts.swapRouter, 0n],
     })
-    await base().waitForTransactionReceipt({ hash })
+    await base().waitForTransactionReceipt({ hash, pollingInterval: 100 })
   }
 }
 

@@ -37,7 +37,7 @@ beforeAll(async () => {
     ...openShortCalls(d, { series: created.series, owner: stack.treasury, vaultId: 1n, amountE8: 10n * E8, to: holder }),
   ]) {
     const hash = await wallet.sendTransaction({ to: c.to, data: c.data })
-    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success')
+    expect((await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 })).status).toBe('success')
   }
   await stack.startWorkers()
 })

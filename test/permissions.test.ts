@@ -96,7 +96,7 @@ async function attempt(a: Attempt): Promise<Outcome> {
   }
   const wallet = createWalletClient({ account, chain: client().chain, transport: http(stack.manifest.chains[chain].rpcUrl) })
   const hash = await wallet.sendTransaction({ to: roles(), data, gas: 2_000_000n })
-  const receipt = await client().waitForTransactionReceipt({ hash })
+  const receipt = await client().waitForTransactionReceipt({ hash, pollingInterval: 100 })
   const after = await holdings()
   return { what: a.what, reverted: receipt.status === 'reverted', refusal, moved: JSON.stringify(after) !== JSON.stringify(before) }
 }

@@ -164,7 +164,7 @@ async function revokeRouterAllowance(stack: Stack): Promise<void> {
       functionName: 'approve',
       args: [c.contracts.swapRouter, 0n],
     })
-    await client.waitForTransactionReceipt({ hash })
+    await client.waitForTransactionReceipt({ hash, pollingInterval: 100 })
   }
 }
 
@@ -219,7 +219,7 @@ async function recordFunded(): Promise<void> {
       functionName: 'transfer',
       args: ['0x000000000000000000000000000000000000dEaD', held - 5n * 10n ** 18n],
     })
-    await publicClient.waitForTransactionReceipt({ hash })
+    await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 })
     await stack.startWorkers()
     const delta = (await stack.exposure()).deltaWei
     const mandate = testMandate({

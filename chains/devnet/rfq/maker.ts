@@ -172,7 +172,7 @@ export async function startMaker(config: MakerConfig, opts: { port?: number; log
       // A maker that backs out: its nonce is used up before the taker can send the order.
       const wallet = createWalletClient({ account, chain: client.chain, transport: custom({ request: client.request }) })
       const hash = await wallet.writeContract({ address: swapContract, abi: cancelAbi, functionName: 'cancel', args: [[orderNonce]] })
-      await client.waitForTransactionReceipt({ hash })
+      await client.waitForTransactionReceipt({ hash, pollingInterval: 100 })
       log(`reneged on order ${orderNonce} on chain ${chainId}`)
     }
     const { protocolFee: _fee, ...order } = unsigned
@@ -238,7 +238,7 @@ export async function startMaker(config: MakerConfig, opts: { port?: number; log
       functionName: 'approve',
       args: [swapContract, 2n ** 256n - 1n],
     })
-    await client.waitForTransactionReceipt({ hash })
+    await client.waitForTransactionReceipt({ hash, pollingInterval: 100 })
   }
 
   const methods: Record<string, (params: Record<string, string>) => Promise<unknown>> = {
