@@ -23,7 +23,7 @@ const noop = () => {}
 let manifest: DevnetManifest
 
 beforeAll(async () => {
-  manifest = (await devnetUp({ stateDir, log: noop })).manifest
+  manifest = (await devnetUp({ stateDir, log: noop, treasury: 'signer' })).manifest
 })
 afterAll(async () => {
   await devnetReset({ stateDir, log: noop })
