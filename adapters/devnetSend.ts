@@ -13,7 +13,8 @@ export async function sendDevnetCalls(p: {
   for (const c of p.calls) {
     const hash = await wallet.sendTransaction({ to: c.to, data: c.data, value: c.value })
     // Devnet blocks come in well under a second; viem would poll Ethereum every 4 s.
-    const receipt = await p.client.waitForTransactionReceipt({ hash, pollingInterval: 100 })
+    // Devnet blocks come in well under a second; viem would poll Ethereum every 4 s.
+    const receipt = await p.client.waitForTransactionReceipt({ hash, pollingInterval: 1_000 })
     if (receipt.status !== 'success') throw new Error(`${c.description}: reverted in ${hash}`)
   }
 }

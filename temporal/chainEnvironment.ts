@@ -81,7 +81,12 @@ export function fromManifest(manifest: DevnetManifest, opts: { treasury?: 'safe'
   const safes = manifest.safes
   const treasuries =
     safes && opts.treasury !== 'signer'
-      ? Object.fromEntries(chainKeys.map((k) => [k, { safe: safes.chains[k].safe, roles: safes.chains[k].roles, roleKey: safes.roleKey }]))
+      ? Object.fromEntries(
+          chainKeys.map((k) => [
+            k,
+            { safe: safes.chains[k].safe, roles: safes.chains[k].roles, roleKey: safes.roleKey, multiSend: safes.infra.multiSendCallOnly },
+          ]),
+        )
       : undefined
   return {
     network: 'devnet',
@@ -136,6 +141,11 @@ function fromEnv(env: NodeJS.ProcessEnv): ChainEnvironment {
   // A Safe treasury: KEEL_SAFE_<CHAIN> and KEEL_ROLES_<CHAIN> name the Safe and its Roles module, KEEL_ROLE_KEY keel's role.
   const treasuries: NonNullable<ChainEnvironment['treasuries']> = {}
   const roleKeyRaw = env.KEEL_ROLE_KEY?.trim()
+  // Batches as one MultiSendCallOnly transaction, where the owners registered Roles' MultiSendUnwrapper for it.
+  const multiSendRaw = env.KEEL_MULTISEND_CALL_ONLY?.trim()
+  const multiSend = multiSendRaw && isAddress(multiSendRaw, { strict: false }) ? getAddress(multiSendRaw) : undefined
+  if (multiSendRaw && !multiSend)
+    issues.push({ path: 'KEEL_MULTISEND_CALL_ONLY', message: 'expected the address of the Safe MultiSendCallOnly' })
   if (roleKeyRaw !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(roleKeyRaw))
     issues.push({ path: 'KEEL_ROLE_KEY', message: 'expected a 32-byte hex role key' })
   for (const key of chainKeys) {
@@ -152,7 +162,12 @@ function fromEnv(env: NodeJS.ProcessEnv): ChainEnvironment {
       issues.push({ path: name!, message: 'expected the address of the Safe and of its Roles module (both or neither)' })
     if (!roleKeyRaw) issues.push({ path: 'KEEL_ROLE_KEY', message: `required with ${safeVar}: the role keel's key holds` })
     if (bad.length === 0 && roleKeyRaw)
-      treasuries[key] = { safe: getAddress(safe!), roles: getAddress(roles!), roleKey: roleKeyRaw.toLowerCase() as Hex }
+      treasuries[key] = {
+        safe: getAddress(safe!),
+        roles: getAddress(roles!),
+        roleKey: roleKeyRaw.toLowerCase() as Hex,
+        ...(multiSend ? { multiSend } : {}),
+      }
   }
   const privateRpcUrls: Partial<Record<ChainKey, string>> = {}
   for (const key of chainKeys) {

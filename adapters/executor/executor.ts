@@ -2,7 +2,7 @@ import type { Address, Hex, LocalAccount, PublicClient, TransactionReceipt } fro
 import { getAddress, keccak256, parseTransaction, recoverTransactionAddress, TransactionReceiptNotFoundError } from 'viem'
 import { maxBigint } from '../../agent/money.ts'
 import type { ChainKey } from '../../chains/types.ts'
-import { decodeRolesRevert, describeRolesRevert, type RoleTreasury, wrapForRole } from '../safe-roles/index.ts'
+import { decodeRolesRevert, describeRolesRevert, type RoleTreasury, wrapBatchForRole, wrapForRole } from '../safe-roles/index.ts'
 import { createPublicSubmitter } from '../submit-public/index.ts'
 import type { BundleRelay, Call, PreparedTx, SubmittedTx, Submitter } from '../types.ts'
 import { parseInput } from '../uniswap-v3/schemas.ts'
@@ -170,7 +170,13 @@ export function createExecutor(params: CreateExecutorParams): Executor {
 
   async function signBatch(planned: readonly Call[], idempotencyKey: string): Promise<PreparedTx[]> {
     const { treasury } = params
-    const calls = treasury ? planned.map((c) => wrapForRole(c, treasury)) : planned
+    const multiSend = treasury?.multiSend
+    // Through a Safe a batch is one MultiSend transaction (atomic, one nonce); a lone call is wrapped as it is.
+    const calls = !treasury
+      ? planned
+      : planned.length > 1 && multiSend
+        ? [wrapBatchForRole(planned, { ...treasury, multiSend })]
+        : planned.map((c) => wrapForRole(c, treasury))
     if (treasury) {
       const needed = planned.reduce((sum, c) => sum + c.value, 0n)
       const held = needed > 0n ? await rpc(() => client.getBalance({ address: treasury.safe })) : 0n
@@ -255,16 +261,24 @@ export function createExecutor(params: CreateExecutorParams): Executor {
       throw new InvalidTransactionError({ reason: `simulation returned ${results.length} results for ${calls.length} calls` })
     }
     const failed = results.findIndex((r) => r.status !== 'success')
-    if (failed >= 0) await refuse(failed, results[failed]!, planned)
+    if (failed >= 0) await refuse(failed, results[failed]!, planned, calls)
     return results.map((r) => gasLimitFor(r.gasUsed, gasMarginBps))
   }
 
   /** Throws the error that says why call `index` of a simulated batch failed. */
-  async function refuse(index: number, r: { data?: unknown; error?: unknown }, planned: readonly Call[]): Promise<never> {
+  async function refuse(
+    failed: number,
+    r: { data?: unknown; error?: unknown },
+    planned: readonly Call[],
+    sent: readonly Call[],
+  ): Promise<never> {
     const { treasury } = params
+    // A batch sent as one MultiSend transaction fails as a whole: its calls are told apart below.
+    const batched = sent.length !== planned.length
+    let index = failed
     let revertData = typeof r.data === 'string' ? (r.data as Hex) : undefined
     const roles = treasury ? decodeRolesRevert(revertData) : undefined
-    const description = planned[index]!.description
+    let description = (batched ? sent[failed] : planned[failed])!.description
     if (roles && treasury && roles.kind !== 'inner-call-failed') {
       const reason = describeRolesRevert(roles, treasury.roleKey)
       const kind = roles.kind === 'other' ? 'condition' : roles.kind
@@ -273,14 +287,22 @@ export function createExecutor(params: CreateExecutorParams): Executor {
     if (roles && treasury) {
       // The role allowed it and the Safe's own call failed; Roles keeps only "failed", so the same
       // calls are simulated as the Safe to read the venue's reason (slippage, deadline, ...).
+      const upTo = batched ? planned.length : index + 1
       const asSafe = await rpc(() =>
         client.simulateCalls({
           account: treasury.safe,
-          calls: planned.slice(0, index + 1).map((c) => ({ to: c.to, data: c.data, value: c.value })),
+          calls: planned.slice(0, upTo).map((c) => ({ to: c.to, data: c.data, value: c.value })),
         }),
       ).catch(() => undefined)
-      const inner = asSafe?.results[index]
-      if (inner && inner.status !== 'success' && typeof inner.data === 'string') revertData = inner.data
+      const innerIndex = batched ? (asSafe?.results.findIndex((x) => x.status !== 'success') ?? -1) : index
+      const inner = innerIndex >= 0 ? asSafe?.results[innerIndex] : undefined
+      if (inner && inner.status !== 'success' && typeof inner.data === 'string') {
+        revertData = inner.data
+        if (batched) {
+          index = innerIndex
+          description = planned[innerIndex]!.description
+        }
+      }
     }
     throw new SimulationRevertedError({
       index,

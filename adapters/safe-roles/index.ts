@@ -1,4 +1,15 @@
-import { type Address, decodeErrorResult, encodeFunctionData, getAddress, type Hex, type PublicClient, parseAbi } from 'viem'
+import {
+  type Address,
+  concat,
+  decodeErrorResult,
+  encodeFunctionData,
+  encodePacked,
+  getAddress,
+  type Hex,
+  type PublicClient,
+  parseAbi,
+  size,
+} from 'viem'
 import { BaseError } from '../../agent/errors.ts'
 import type { Call } from '../types.ts'
 
@@ -14,6 +25,12 @@ export type RoleTreasury = {
   roles: Address
   /** The role keel's key is a member of (bytes32). */
   roleKey: Hex
+  /**
+   * Safe's MultiSendCallOnly, registered with the module's MultiSendUnwrapper: a batch of calls
+   * goes out as one transaction the Safe delegatecalls it with, each call checked by the role.
+   * Absent: each call of a batch is its own transaction.
+   */
+  multiSend?: Address
 }
 
 /** Roles v2's entry point and the errors its checks revert with (`PermissionChecker`, `Roles`, `Core`). */
@@ -74,6 +91,36 @@ export function wrapForRole(call: Call, treasury: RoleTreasury): Call {
     description: `${call.description} (via the Safe ${getAddress(treasury.safe)}'s role)`,
   }
 }
+
+/** The one transaction keel's key sends so that the Safe makes every call of `calls`, in order, atomically, through the role. */
+export function wrapBatchForRole(calls: readonly Call[], treasury: RoleTreasury & { multiSend: Address }): Call {
+  const packed = concat(
+    calls.map((c) =>
+      encodePacked(['uint8', 'address', 'uint256', 'uint256', 'bytes'], [CALL, c.to, c.value, BigInt(size(c.data)), c.data]),
+    ),
+  )
+  return {
+    chainId: calls[0]!.chainId,
+    to: treasury.roles,
+    value: 0n,
+    data: encodeFunctionData({
+      abi: rolesExecAbi,
+      functionName: 'execTransactionWithRole',
+      args: [
+        treasury.multiSend,
+        0n,
+        encodeFunctionData({ abi: multiSendAbi, functionName: 'multiSend', args: [packed] }),
+        DELEGATECALL,
+        treasury.roleKey,
+        true,
+      ],
+    }),
+    description: `${calls.map((c) => c.description).join('; ')} (one batch via the Safe ${getAddress(treasury.safe)}'s role)`,
+  }
+}
+
+const DELEGATECALL = 1
+const multiSendAbi = parseAbi(['function multiSend(bytes transactions) payable'])
 
 export type RolesRevert =
   | { kind: 'condition'; status: RolesStatus; info: Hex }

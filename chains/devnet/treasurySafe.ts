@@ -18,7 +18,12 @@ const safeSaltNonce = 0n
 /** Native ETH the Safe holds for bridge fees (LayerZero's native fee is paid from it). */
 const safeNativeBalance = parseEther('10')
 
-const rolesAdminAbi = parseAbi(['function assignRoles(address module, bytes32[] roleKeys, bool[] memberOf)'])
+const rolesAdminAbi = parseAbi([
+  'function assignRoles(address module, bytes32[] roleKeys, bool[] memberOf)',
+  'function setTransactionUnwrapper(address to, bytes4 selector, address adapter)',
+])
+/** `multiSend(bytes)`: the selector the module unwraps a MultiSend batch by. */
+const multiSendSelector = '0x8d80ff0a'
 const erc721Abi = parseAbi(['function safeTransferFrom(address from, address to, uint256 tokenId)'])
 
 /** The Roles modifier calls that give the role its permissions on one chain (from `keel permissions`' planner). */
@@ -74,6 +79,8 @@ export async function deploySafeTreasuries(p: {
     }),
   )
   const safes = Object.fromEntries(created.map((c) => [c.key, c.safe])) as Record<ChainKey, Address>
+  const infraOf = (key: ChainKey) => created.find((c) => c.key === key)!.infra
+  const librariesOf = (key: ChainKey) => created.find((c) => c.key === key)!.libraries
   await Promise.all(
     created.map(async ({ key, safe, roles, s }) => {
       const publicClient = p.clients[key].publicClient
@@ -95,6 +102,15 @@ export async function deploySafeTreasuries(p: {
             args: [accounts.treasury.address, [devnetRoleKey], [true]],
           }),
           description: "make keel's key a member of its role",
+        },
+        {
+          to: roles,
+          data: encodeFunctionData({
+            abi: rolesAdminAbi,
+            functionName: 'setTransactionUnwrapper',
+            args: [infraOf(key).multiSendCallOnly, multiSendSelector, librariesOf(key).multiSendUnwrapper],
+          }),
+          description: 'check each call of a MultiSendCallOnly batch on its own',
         },
         ...p.planRoleCalls({ chain: key, safe, roles, safes }),
       ]
