@@ -64,7 +64,7 @@ afterAll(async () => {
 
 /** Sends calls from a devnet account, one after the other, each mined and successful. */
 const send = (key: Hex, calls: Call[]) =>
-  sendDevnetCalls({ client: chain.publicClient, rpcUrl: fx.manifest.chains.ethereum.rpcUrl, key, calls })
+  sendDevnetCalls({ client: chain.publicClient, rpcUrl: fx.manifest.chains.ethereum.rpcUrl, key, calls, pollingInterval: 1_000 })
 const balance = (token: Address, owner: Address) =>
   chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] })
 const at = async (timestampSec: bigint) => {
